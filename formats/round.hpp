@@ -1,0 +1,243 @@
+// The one rounding point of the model.  Every value-producing path (conversion, arithmetic,
+// quantization) hands its exact result here as sign, exponent and significand with a sticky
+// bit, and gets back the code and the exception flags.  See docs/semantics.md.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+#include "format.hpp"
+#include "policy.hpp"
+
+namespace numconf {
+
+namespace detail {
+
+// A magnitude cut at a quantum: the integer part `kept`, and the discarded part as a fraction
+// of one quantum, its leading 64 bits in `fraction` and whether anything lies below them.
+struct Cut {
+  std::uint64_t kept = 0;
+  std::uint64_t fraction = 0;
+  bool sticky = false;
+
+  NUMCONF_HD constexpr bool inexact() const { return fraction != 0 || sticky; }
+};
+
+// Cuts (significand + sticky) * 2^exponent at quantum 2^quantum.  When quantum <= exponent the
+// caller guarantees that significand << (exponent - quantum) fits in 64 bits.
+NUMCONF_HD constexpr Cut cut(std::uint64_t significand, bool sticky, int exponent, int quantum) {
+  const int shift = quantum - exponent;
+  if (shift <= 0) return {significand << -shift, 0, sticky};
+  if (shift < 64) return {significand >> shift, significand << (64 - shift), sticky};
+  if (shift == 64) return {0, significand, sticky};
+  if (shift < 128) {
+    const int below = shift - 64;
+    return {0, significand >> below, sticky || (significand & low_mask(below)) != 0};
+  }
+  return {0, 0, sticky || significand != 0};
+}
+
+// Whether a stochastic mode rounds away from zero, P3109/D1 4.7.4 (docs/p3109-notes.md), with
+// nu the discarded fraction and R < 2^N the caller's random value:
+//   A: floor(nu 2^N) + R >= 2^N
+//   B: floor(nu 2^(N+1)) + 2R + 1 >= 2^(N+1)
+//   C: round-to-nearest-even(nu 2^N) + R >= 2^N
+NUMCONF_HD constexpr bool stochastic_up(Rounding mode, const Cut& c, int n, std::uint64_t r) {
+  constexpr std::uint64_t kHalf = std::uint64_t{1} << 63;
+  const std::uint64_t limit = std::uint64_t{1} << n;  // n <= 32
+  const std::uint64_t top = n == 0 ? 0 : c.fraction >> (64 - n);
+  switch (mode) {
+    case Rounding::StochasticA: return top + r >= limit;
+    case Rounding::StochasticB: return (c.fraction >> (63 - n)) + 2 * r + 1 >= 2 * limit;
+    default: {
+      const std::uint64_t rest = n == 0 ? c.fraction : c.fraction << n;
+      const bool half_up = rest > kHalf || (rest == kHalf && (c.sticky || (top & 1) != 0));
+      return top + std::uint64_t(half_up) + r >= limit;
+    }
+  }
+}
+
+// Whether the mode moves the magnitude from the lower neighbour to the upper one.  `lo_even`:
+// the lower neighbour's code ends in 0 (P3109's CodeIsEven; with a one-bit significand the
+// code's last bit is the exponent's).
+NUMCONF_HD constexpr bool rounds_up(const Cut& c, bool lo_even, bool negative, const Policy& p,
+                                    std::uint64_t random) {
+  constexpr std::uint64_t kHalf = std::uint64_t{1} << 63;
+  switch (p.rounding) {
+    case Rounding::NearestEven:
+      return c.fraction > kHalf || (c.fraction == kHalf && (c.sticky || !lo_even));
+    case Rounding::NearestAway: return c.fraction >= kHalf;
+    case Rounding::TowardZero: return false;
+    case Rounding::TowardPositive: return !negative && c.inexact();
+    case Rounding::TowardNegative: return negative && c.inexact();
+    case Rounding::ToOdd: return c.inexact() && lo_even;
+    case Rounding::StochasticA:
+    case Rounding::StochasticB:
+    case Rounding::StochasticC: return stochastic_up(p.rounding, c, p.random_bits, random);
+  }
+  return false;
+}
+
+NUMCONF_HD constexpr std::uint64_t with_sign(const Format& f, bool negative, std::uint64_t mag) {
+  return (negative ? sign_bit(f) : 0) | mag;
+}
+
+NUMCONF_HD constexpr Rounded make(const Format& f, std::uint64_t code, std::uint8_t flag_bits) {
+  return {code << f.padding_bits, flag_bits};
+}
+
+// The NaN a format produces for an invalid result, or what stands in for it without NaN.
+NUMCONF_HD constexpr Rounded invalid_result(const Format& f, bool negative, const Policy& p) {
+  if (has_nan(f)) return make(f, nan_code(f, negative && f.is_signed), flags::kInvalid);
+  if (p.nan_to_nanless == NanToNanless::MaxFinite)
+    return make(f, with_sign(f, negative && f.is_signed, max_finite_magnitude(f)), flags::kInvalid);
+  return make(f, 0, flags::kInvalid);
+}
+
+NUMCONF_HD constexpr Rounded zero_result(const Format& f, bool negative, std::uint8_t flag_bits) {
+  return make(f, with_sign(f, negative && has_neg_zero(f), 0), flag_bits);
+}
+
+// Whether a finite overflow under Overflow::None leaves the finite range (for Inf, or NaN)
+// rather than stopping at max finite: IEEE 754 7.4, or P3109's SatNone.
+NUMCONF_HD constexpr bool overflow_escapes(const Policy& p, bool negative) {
+  if (p.overflow != Overflow::None) return false;
+  switch (p.rounding) {
+    case Rounding::TowardZero: return false;
+    case Rounding::TowardPositive: return !negative;
+    case Rounding::TowardNegative: return negative;
+    case Rounding::ToOdd: return p.overflow_rule != OverflowRule::Ieee754;
+    default: return true;  // nearest and stochastic
+  }
+}
+
+// Where an escaping overflow lands: infinity, else NaN (P3109 v3 clamps instead), else max.
+NUMCONF_HD constexpr Rounded escaped(const Format& f, bool negative, const Policy& p,
+                                     std::uint8_t flag_bits) {
+  if (has_inf(f)) return make(f, with_sign(f, negative, inf_magnitude(f)), flag_bits);
+  if (has_nan(f) && p.overflow_rule != OverflowRule::P3109V3)
+    return make(f, nan_code(f, negative), flag_bits);
+  return make(f, with_sign(f, negative, max_finite_magnitude(f)), flag_bits);
+}
+
+NUMCONF_HD constexpr Rounded overflow_result(const Format& f, bool negative, const Policy& p) {
+  constexpr std::uint8_t kFlags = flags::kOverflow | flags::kInexact;
+  if (overflow_escapes(p, negative)) return escaped(f, negative, p, kFlags);
+  return make(f, with_sign(f, negative, max_finite_magnitude(f)), kFlags);
+}
+
+// A negative value for an unsigned format lies below its range [0, max]: 0 where saturation or
+// a rounding direction toward 0 applies (and always under P3109 v3), else NaN.
+NUMCONF_HD constexpr Rounded negative_into_unsigned(const Format& f, const Policy& p) {
+  const bool clamps = p.overflow != Overflow::None || p.overflow_rule == OverflowRule::P3109V3 ||
+                      p.rounding == Rounding::TowardZero ||
+                      p.rounding == Rounding::TowardPositive;
+  if (clamps && has_zero(f)) return make(f, 0, flags::kInvalid);
+  return invalid_result(f, true, p);
+}
+
+NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int exponent,
+                                          std::uint64_t significand, bool sticky, const Policy& p,
+                                          std::uint64_t random) {
+  const int width = f.int_bits;
+  const int top_bit = exponent + 63 - std::countl_zero(significand);  // significand != 0
+  const bool huge = top_bit >= 64;  // beyond every integer format, and beyond 64-bit shifts
+  const Cut c = huge ? Cut{} : cut(significand, sticky, exponent, 0);
+  const bool up = !huge && rounds_up(c, (c.kept & 1) == 0, negative, p, random);
+  const std::uint64_t magnitude = c.kept + std::uint64_t(up);
+
+  const std::uint64_t max_positive = low_mask(f.is_signed ? width - 1 : width);
+  const std::uint64_t max_negative = f.is_signed ? max_positive + 1 : 0;
+  const bool in_range = !huge && (negative ? magnitude <= max_negative : magnitude <= max_positive);
+  const std::uint64_t mask = low_mask(width);
+  if (in_range) {
+    const std::uint64_t code = (negative ? ~magnitude + 1 : magnitude) & mask;
+    return make(f, code, c.inexact() ? flags::kInexact : 0);
+  }
+  if (p.overflow != Overflow::None) {
+    const std::uint64_t bound = negative ? (~max_negative + 1) & mask : max_positive;
+    return make(f, bound, flags::kInvalid);
+  }
+  // Wrap modulo 2^width; a value of 2^64 or more is 0 modulo every width here.
+  const std::uint64_t wrapped = huge ? 0 : magnitude;
+  return make(f, (negative ? ~wrapped + 1 : wrapped) & mask, flags::kInvalid);
+}
+
+// Parity of the code of kept * 2^quantum (kept < 2^(m+1)): the significand's last bit, or with a
+// one-bit significand the biased exponent's.
+NUMCONF_HD constexpr bool lo_is_even(const Format& f, std::uint64_t kept, int quantum) {
+  if (f.mantissa_bits > 0 || kept == 0) return (kept & 1) == 0;
+  return ((quantum + f.bias) & 1) == 0;
+}
+
+NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int exponent,
+                                            std::uint64_t significand, bool sticky,
+                                            const Policy& p, std::uint64_t random) {
+  const int m = f.mantissa_bits;
+  const int emin = min_normal_exponent(f);
+  const int binade = exponent + 63 - std::countl_zero(significand);  // significand != 0
+  const int quantum = f.has_subnormals && binade < emin ? emin - m : binade - m;
+
+  const Cut c = cut(significand, sticky, exponent, quantum);
+  const bool up = rounds_up(c, lo_is_even(f, c.kept, quantum), negative, p, random);
+  std::uint64_t kept = c.kept + std::uint64_t(up);
+  int kept_quantum = quantum;
+  if ((kept >> (m + 1)) != 0) {  // carried into the next binade: 2^(m+1) -> 2^m, exactly
+    kept >>= 1;
+    ++kept_quantum;
+  }
+  std::uint8_t raised = c.inexact() ? flags::kInexact : 0;
+
+  if (has_zero(f) && binade < emin) {
+    // Tiny before rounding; after rounding only if rounding with unbounded exponent range stays
+    // below 2^emin, which can differ from the above only when the exact value is in the binade
+    // just below emin.
+    bool tiny = true;
+    if (p.tininess == Tininess::AfterRounding && binade == emin - 1) {
+      const Cut unbounded = cut(significand, sticky, exponent, binade - m);
+      const bool unbounded_up =
+          rounds_up(unbounded, lo_is_even(f, unbounded.kept, binade - m), negative, p, random);
+      tiny = ((unbounded.kept + std::uint64_t(unbounded_up)) >> (m + 1)) == 0;
+    }
+    if (tiny && p.flush_outputs) return zero_result(f, negative, flags::kUnderflow | flags::kInexact);
+    if (tiny && c.inexact()) raised |= flags::kUnderflow;
+  }
+
+  if (kept == 0) return zero_result(f, negative, raised);
+  if (negative && !f.is_signed) return negative_into_unsigned(f, p);
+  if ((kept >> m) == 0) return make(f, with_sign(f, negative, kept), raised);  // subnormal
+
+  const long long biased = static_cast<long long>(kept_quantum) + m + f.bias;
+  if (biased < 0)  // below the lowest binade of a format without zero
+    return make(f, with_sign(f, negative, 0), flags::kUnderflow | flags::kInexact);
+  if (biased > static_cast<long long>(max_exponent_field(f)))
+    return overflow_result(f, negative, p);
+  const std::uint64_t magnitude = (std::uint64_t(biased) << m) | (kept & low_mask(m));
+  if (magnitude > max_finite_magnitude(f)) return overflow_result(f, negative, p);
+  return make(f, with_sign(f, negative, magnitude), raised);
+}
+
+}  // namespace detail
+
+// Rounds the exact value (-1)^negative * (significand + sticky * epsilon) * 2^exponent into
+// format f.  `sticky` says that non-zero bits lie below the significand's last bit (so the value
+// is strictly between significand and significand + 1 units).  `random` is the stochastic
+// modes' R, of policy.random_bits bits.
+NUMCONF_HD constexpr Rounded round_pack(const Format& f, bool negative, int exponent,
+                                        std::uint64_t significand, bool sticky, const Policy& p,
+                                        std::uint64_t random = 0) {
+  if (significand == 0 && !sticky) {
+    if (has_zero(f)) return detail::zero_result(f, negative, 0);
+    return detail::make(f, 0, flags::kUnderflow | flags::kInexact);  // smallest value
+  }
+  if (significand == 0) {  // only the sticky bit: a value far below the last significand bit
+    significand = 1;
+    exponent -= 64;
+  }
+  if (is_float(f)) {
+    return detail::round_to_float(f, negative, exponent, significand, sticky, p, random);
+  }
+  return detail::round_to_int(f, negative, exponent, significand, sticky, p, random);
+}
+
+}  // namespace numconf
