@@ -41,7 +41,7 @@ struct Job {
   const std::vector<NamedPolicy>* policies = nullptr;
   std::string modes;
   std::uint64_t cases = 0;
-  std::vector<Mismatch> mismatches;  // the first few
+  std::vector<Mismatch> mismatches{};  // the first few
   std::uint64_t mismatch_count = 0;
   double seconds = 0;
 };
