@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "decode.hpp"
 #include "format.hpp"
 
 namespace numconf {
@@ -75,6 +76,42 @@ constexpr Format p3109_format(int k, int p, bool is_signed, bool extended) {
 constexpr bool p3109_shape_valid(int k, int p, bool is_signed) {
   return k >= 3 && k <= 16 && p >= 1 && p <= (is_signed ? k - 1 : k);
 }
+
+// Spec constants (OCP OFP8 v1.0, OCP MX v1.0, P3109 interim report v4.0), pinned at compile time.
+namespace detail {
+// Whether a code's exact value is numerator / 2^scale.
+constexpr bool has_value(const Format& f, std::uint64_t code, std::uint64_t numerator,
+                         int scale = 0) {
+  const Unpacked u = unpack(f, code);
+  const int shift = u.exponent + scale;
+  return shift >= 0 ? (u.significand << shift) == numerator
+                    : u.significand == (numerator << -shift);
+}
+}  // namespace detail
+static_assert(max_finite_magnitude(kE4M3FN) == 0x7e && detail::has_value(kE4M3FN, 0x7e, 448));
+static_assert(nan_code(kE4M3FN, false) == 0x7f && nan_code(kE4M3FN, true) == 0xff);
+static_assert(max_finite_magnitude(kE5M2) == 0x7b && detail::has_value(kE5M2, 0x7b, 57344));
+static_assert(inf_magnitude(kE5M2) == 0x7c);
+static_assert(max_finite_magnitude(kE2M1FN) == 0x7 && detail::has_value(kE2M1FN, 0x7, 6));
+static_assert(max_finite_magnitude(kE3M2FN) == 0x1f && detail::has_value(kE3M2FN, 0x1f, 28));
+static_assert(max_finite_magnitude(kE2M3FN) == 0x1f && detail::has_value(kE2M3FN, 0x1f, 15, 1));
+static_assert(kE4M3FNUZ.bias == 8 && kE5M2FNUZ.bias == 16 && kE4M3B11FNUZ.bias == 11);
+static_assert(nan_code(kE4M3FNUZ, false) == 0x80 && nan_code(kE5M2FNUZ, true) == 0x80);
+static_assert(detail::has_value(kE4M3FNUZ, 0x7f, 240) && detail::has_value(kE5M2FNUZ, 0x7f, 57344));
+static_assert(nan_code(kE8M0FNU, false) == 0xff && detail::has_value(kE8M0FNU, 0x7f, 1) &&
+              detail::has_value(kE8M0FNU, 0x00, 1, 127));
+static_assert(detail::has_value(kE4M3, 0x77, 240) && detail::has_value(kE3M4, 0x6f, 31, 1));
+static_assert(max_finite_magnitude(kF16) == 0x7bff && detail::has_value(kF16, 0x7bff, 65504));
+static_assert(detail::has_value(kTF32, 0x3f800000, 1));
+// P3109 binary8p3se: bias 16, NaN 0x80, +Inf 0x7f, max 0x7e = 49152; binary8p4se max 224.
+static_assert(p3109_format(8, 3, true, true).bias == 16);
+static_assert(nan_code(p3109_format(8, 3, true, true), false) == 0x80);
+static_assert(inf_magnitude(p3109_format(8, 3, true, true)) == 0x7f);
+static_assert(detail::has_value(p3109_format(8, 3, true, true), 0x7e, 49152));
+static_assert(detail::has_value(p3109_format(8, 4, true, true), 0x7e, 224));
+static_assert(detail::has_value(p3109_format(8, 4, true, false), 0x7f, 240));
+static_assert(nan_code(p3109_format(8, 3, false, true), false) == 0xff &&
+              inf_magnitude(p3109_format(8, 3, false, true)) == 0xfe);
 
 struct NamedFormat {
   std::string_view name;
