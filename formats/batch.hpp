@@ -1,0 +1,345 @@
+// Batch conversion: many codes of one format into another under one policy.
+//
+// The batch path returns codes only.  Flags are not computed: take them from the scalar
+// `convert` (formats/convert.hpp), which stays the definition of every result.
+//
+//   Typed (formats and policy known at compile time; containers are the natural unsigned types):
+//     convert_batch<kF32, kE4M3FN, kPolicy>(std::span<const std::uint32_t>, std::span<std::uint8_t>)
+//   Run time (a descriptor read from the command line goes through the same kernel):
+//     const Converter c(from, to, policy);   // constants worked out once
+//     c(in, out);                            // spans of any unsigned container types
+//     convert_batch(from, to, policy, in, out);
+// Both convert min(in.size(), out.size()) values: out must be at least as long as in.
+//
+// Fast path: an IEEE-encoded source (f64, f32, f16, bf16 or any custom IEEE shape without
+// padding) narrowed into a float target with subnormals (so with a zero), at least 2 fewer
+// mantissa bits, no more exponent bits and 0 <= target bias <= source bias; every
+// deterministic rounding mode (rn, rna, rz, rp, rm, ro), every overflow mode and overflow rule,
+// daz, ftz with either tininess rule, and both NaN-to-NaN-less choices.  Everything else
+// (stochastic modes, integer formats, widening, e8m0fnu, padded sources) falls back to the
+// scalar `convert` value by value, so no combination diverges from it.
+//
+// The fast kernel is branch-free integer code written so that compilers vectorize it
+// (g++ -O3, or -O2 -ftree-vectorize; variable per-lane shifts need AVX2 on x86, so hosts that
+// want speed compile the calling loop with AVX2, e.g. through target_clones, see bench/).
+// The values that are single codes per sign (NaN, infinity, overflow, zero, a negative into an
+// unsigned format) are taken from the scalar model's own helpers when the constants are made.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include "convert.hpp"
+#include "format.hpp"
+#include "policy.hpp"
+
+namespace numconf {
+
+// The unsigned container type that holds `bits` bits.
+template <int Bits>
+using uint_for_bits = std::conditional_t<
+    Bits <= 8, std::uint8_t,
+    std::conditional_t<Bits <= 16, std::uint16_t,
+                       std::conditional_t<Bits <= 32, std::uint32_t, std::uint64_t>>>;
+
+// The container of a format's codes: e4m3fn and e2m1fn in std::uint8_t (one code per byte),
+// f16 in std::uint16_t, f32 and tf32 in std::uint32_t, f64 in std::uint64_t.
+template <Format F>
+using container_t = uint_for_bits<storage_bits(F)>;
+
+// Sources wider than 32 bits (f64) are first rounded to odd onto m + 3 trailing significand
+// bits (shift right by c, OR the lost bits into the last one) whenever that fits 32 bits: any
+// rounding to m bits (normal or subnormal, every mode, and the tininess thresholds) of a value
+// rounded to odd with at least 2 more bits is the rounding of the value itself, and the rest of
+// the kernel then runs in 32-bit lanes, which AVX2 handles well (it lacks 64-bit arithmetic
+// shifts and unsigned compares).  0 when the source is used as it is.
+NUMCONF_HD constexpr int narrowing_shift(const Format& from, const Format& to) {
+  const int c = from.mantissa_bits - (to.mantissa_bits + 3);
+  return code_bits(from) > 32 && c > 0 && code_bits(from) - c <= 32 ? c : 0;
+}
+
+// The source as the kernel sees it: its top bits after the narrowing shift.
+NUMCONF_HD constexpr Format kernel_source(const Format& from, const Format& to) {
+  Format f = from;
+  f.mantissa_bits -= narrowing_shift(from, to);
+  return f;
+}
+
+// The lane type the kernel computes in: 32-bit lanes for sources up to 32 bits (eight per AVX2
+// register) and narrowed ones, 64-bit lanes otherwise.
+NUMCONF_HD constexpr int lane_bits(const Format& from, const Format& to) {
+  return code_bits(kernel_source(from, to)) <= 32 ? 32 : 64;
+}
+template <Format From, Format To>
+using lane_t = std::conditional_t<lane_bits(From, To) == 32, std::uint32_t, std::uint64_t>;
+
+// Whether the branch-free kernel implements convert(from, to, ., p); see the header comment.
+// The bounds keep every intermediate of the kernel inside its lane (see BatchKernel).
+NUMCONF_HD constexpr bool batch_fast_path(const Format& from, const Format& to, const Policy& p) {
+  const bool ieee_source = is_float(from) && from.nan == NanEncoding::Ieee &&
+                           from.inf == InfEncoding::Ieee && from.is_signed &&
+                           from.has_subnormals && from.padding_bits == 0;
+  return ieee_source && is_float(to) && to.has_subnormals && to.mantissa_bits >= 1 &&
+         from.mantissa_bits - to.mantissa_bits >= 2 && to.exponent_bits <= from.exponent_bits &&
+         to.bias >= 0 && to.bias <= from.bias && storage_bits(to) <= lane_bits(from, to) &&
+         !is_stochastic(p.rounding);
+}
+
+namespace detail {
+
+// Per-(from, to, policy) constants and the branch-free conversion of one code.  U is the lane
+// type.  The source magnitude `mag` (bits without the sign) orders like the value, which the
+// rounding and the tininess test rely on.
+//
+// Rounding cuts the significand at a per-lane shift (d = S - m in the target's normal range,
+// more below its emin) into the kept bits, the round bit and the sticky bit, and adds one to
+// the kept bits when
+//   rn: round & (sticky | last kept bit)   rna: round   away from zero: round | sticky
+// (nearest_bit, rna_bit, mfull_* say which), while round to odd ORs round | sticky into the
+// last kept bit (odd_bit).  The per-lane shifts are what needs AVX2 on x86.
+template <class U>
+struct BatchKernel {
+  int sign_shift = 0;  // source code bits - 1
+  int mant_bits = 0;   // S, the source's trailing significand bits
+  int d = 0;           // S - m
+  int pad = 0;         // target padding bits
+  U mag_mask = 0, mant_mask = 0, inf_bits = 0;
+  U daz_limit = 0;     // magnitudes below it read as zero (2^S under daz, else 0)
+  U es_min = 0;        // source biased exponent of the target's 2^emin (>= 1)
+  U max_shift = 0;     // S + 2: any larger shift rounds the same (round bit 0, all sticky)
+  U nearest_bit = 0, rna_bit = 0, odd_bit = 0;
+  U mfull_pos = 0, mfull_neg = 0;  // 1: this sign rounds away from zero (rp, rm)
+  U tiny_pos = 0, tiny_neg = 0;    // ftz: magnitudes below this are tiny (0 without ftz)
+  int m = 0;                       // target mantissa bits
+  U max_finite = 0;                // larger magnitude codes overflow
+  U sign_out = 0;                  // the target's sign bit in the container (0 if unsigned)
+  U neg_unsigned = 0;              // a negative non-zero result in an unsigned target
+  U unsigned_mask = 0;             // all ones for an unsigned target
+  U payload_mask = 0;              // IEEE to IEEE NaNs keep their payload
+  U zero_pos = 0, zero_neg = 0, inf_pos = 0, inf_neg = 0;
+  U ovf_pos = 0, ovf_neg = 0, nan_pos = 0, nan_neg = 0;
+
+  // All-ones when c, else 0; a select by such a mask (xor form: two operations when a ^ b is
+  // a constant); and comparisons as signed, which AVX2 has for 64-bit lanes too (every value
+  // compared is below 2^(lane bits - 2)).  Selects are arithmetic rather than ?: on purpose:
+  // g++ keeps some ?: chains as branches, which stops vectorization.
+  using S = std::make_signed_t<U>;
+  NUMCONF_HD static constexpr U mask(bool c) { return U(U(0) - U(c)); }
+  NUMCONF_HD static constexpr U pick(U m, U a, U b) { return U(b ^ (m & (a ^ b))); }
+  NUMCONF_HD static constexpr bool lt(U a, U b) { return S(a) < S(b); }
+  NUMCONF_HD static constexpr U min(U a, U b) { return lt(a, b) ? a : b; }
+  NUMCONF_HD static constexpr U max(U a, U b) { return lt(a, b) ? b : a; }
+
+  NUMCONF_HD constexpr U operator()(U x) const {
+    const U neg = mask(((x >> sign_shift) & 1) != 0);
+    const U bits = x & mag_mask;
+    const U mag = bits & ~mask(lt(bits, daz_limit));
+
+    // One rounding for normal and subnormal results: the significand (implicit bit included)
+    // is cut d bits lower, and further by how far the exponent lies below the target's emin;
+    // the exponent above emin is added back after rounding, so a carry out of the significand
+    // moves into the next binade (and from the largest subnormal to the smallest normal).
+    const U es = mag >> mant_bits;
+    const U es_eff = max(es, U(1));  // source subnormals share exponent 1
+    const U sig = (mag & mant_mask) | (mask(es != 0) & (mant_mask + 1));
+    const U shift = min(U(d + es_min - min(es_eff, es_min)), max_shift);
+    const U above = U(max(es_eff, es_min) - es_min);
+    // The kept bits, the round bit just below them and the sticky OR of the rest.  Only
+    // variable shifts of data (g++ 12 cannot vectorize `1 << n` in 64-bit lanes).
+    const U mfull = pick(neg, mfull_neg, mfull_pos);
+    const U low = U(sig >> shift);
+    const U round_bit = U((sig >> (shift - 1)) & 1);
+    const U sticky = U((sig << (U(sizeof(U) * 8 + 1) - shift)) != 0);
+    const U inexact = round_bit | sticky;
+    const U up = (round_bit & (sticky | (low & 1) | rna_bit) & nearest_bit) | (inexact & mfull);
+    const U kept = U((low + up) | (inexact & odd_bit));
+    const U rounded = U(kept + (above << m));  // target magnitude code
+
+    U out = (neg & sign_out) | U(rounded << pad);
+    out = pick(mask(lt(max_finite, rounded)), pick(neg, ovf_neg, ovf_pos), out);
+    out = pick(unsigned_mask & neg, neg_unsigned, out);
+    const U zero = mask(rounded == 0) | mask(lt(mag, pick(neg, tiny_neg, tiny_pos)));
+    out = pick(zero, pick(neg, zero_neg, zero_pos), out);
+    out = pick(mask(mag == inf_bits), pick(neg, inf_neg, inf_pos), out);
+    const U payload = U(((mag & payload_mask) >> d) << pad);
+    out = pick(mask(lt(inf_bits, mag)), pick(neg, nan_neg, nan_pos) | payload, out);
+    return out;
+  }
+};
+
+// Works out the kernel's constants; meaningful only when batch_fast_path(from, to, p).
+template <class U>
+NUMCONF_HD constexpr BatchKernel<U> make_batch_kernel(const Format& from, const Format& to,
+                                                      const Policy& p) {
+  BatchKernel<U> k;
+  const int s = from.mantissa_bits, m = to.mantissa_bits;
+  k.sign_shift = code_bits(from) - 1;
+  k.mant_bits = s;
+  k.d = s - m;
+  k.pad = to.padding_bits;
+  k.mag_mask = U(magnitude_mask(from));
+  k.mant_mask = U(low_mask(s));
+  k.inf_bits = U(inf_magnitude(from));
+  k.daz_limit = p.flush_inputs ? U(U(1) << s) : U(0);
+  k.es_min = U(from.bias - to.bias + 1);
+  k.max_shift = U(s + 2);
+
+  const Rounding r = p.rounding;
+  const bool nearest = r == Rounding::NearestEven || r == Rounding::NearestAway;
+  k.nearest_bit = nearest ? U(1) : U(0);
+  k.rna_bit = r == Rounding::NearestAway ? U(1) : U(0);
+  k.odd_bit = r == Rounding::ToOdd ? U(1) : U(0);
+  k.mfull_pos = r == Rounding::TowardPositive ? U(1) : U(0);
+  k.mfull_neg = r == Rounding::TowardNegative ? U(1) : U(0);
+
+  // Tininess for ftz: |x| below the smallest magnitude that is not tiny.  Before rounding that
+  // is 2^emin.  After rounding it is where rounding at precision p (unbounded exponent) first
+  // reaches 2^emin: the midpoint below it for the nearest modes (the tie goes up, the lower
+  // neighbour ends in an odd mantissa), just above the lower neighbour when rounding away from
+  // zero, and 2^emin itself for rz and ro.  `unit` is that lower neighbour's distance below
+  // 2^emin in source codes (the source binade below 2^emin is subnormal when es_min == 1).
+  const U min_normal = U(k.es_min << s);
+  const U unit = U(U(1) << (k.es_min >= 2 ? k.d : k.d - 1));
+  const auto tiny_limit = [&](bool negative) -> U {
+    if (!p.flush_outputs) return 0;
+    if (p.tininess == Tininess::BeforeRounding) return min_normal;
+    if (nearest) return min_normal - unit / 2;
+    const bool away = (negative ? k.mfull_neg : k.mfull_pos) != 0;
+    return away ? min_normal - unit + 1 : min_normal;
+  };
+  k.tiny_pos = tiny_limit(false);
+  k.tiny_neg = tiny_limit(true);
+
+  k.m = m;
+  k.max_finite = U(max_finite_magnitude(to));
+  k.sign_out = U(sign_bit(to) << to.padding_bits);
+  k.unsigned_mask = to.is_signed ? U(0) : ~U(0);
+  k.neg_unsigned = U(negative_into_unsigned(to, p).bits);
+  k.payload_mask = to.nan == NanEncoding::Ieee ? k.mant_mask : U(0);
+
+  const auto nan_result = [&](bool negative) {
+    Unpacked u;
+    u.cls = ValueClass::Nan;
+    u.negative = negative;
+    return U(convert_nan(from, to, u, p).bits);  // payload 0: OR the input's payload in
+  };
+  k.zero_pos = U(zero_result(to, false, 0).bits);
+  k.zero_neg = U(zero_result(to, true, 0).bits);
+  k.inf_pos = U(convert_infinity(to, false, p).bits);
+  k.inf_neg = U(convert_infinity(to, true, p).bits);
+  k.ovf_pos = U(overflow_result(to, false, p).bits);
+  k.ovf_neg = U(overflow_result(to, true, p).bits);
+  k.nan_pos = nan_result(false);
+  k.nan_neg = nan_result(true);
+  return k;
+}
+
+// One source code as the kernel's lane: narrowed (see narrowing_shift) or as it is.
+template <class U, class SrcT>
+NUMCONF_HD constexpr U lane_input(SrcT x, int narrowing) {
+  if (narrowing == 0) return static_cast<U>(x);
+  const SrcT lost = x & SrcT((SrcT(1) << narrowing) - 1);
+  return static_cast<U>((x >> narrowing) | SrcT(lost != 0));
+}
+
+// The kernel over a range; the kernel is copied into a local so that the compiler knows the
+// output stores (possibly through unsigned char, which aliases everything) leave it unchanged.
+template <class U, class SrcT, class DstT>
+NUMCONF_HD inline void run_batch_kernel(BatchKernel<U> kernel, int narrowing, const SrcT* in,
+                                        DstT* out, std::size_t n) {
+  const BatchKernel<U> k = kernel;
+  if (narrowing == 0) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<DstT>(k(static_cast<U>(in[i])));
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<DstT>(k(lane_input<U>(in[i], narrowing)));
+  }
+}
+
+// The same with the kernel as a template argument: every constant is known to the compiler,
+// which drops the terms that are zero for this format and policy.
+template <auto Kernel, int Narrowing, class SrcT, class DstT>
+NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n) {
+  using U = decltype(Kernel(0));
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = static_cast<DstT>(Kernel(lane_input<U>(in[i], Narrowing)));
+}
+
+template <class SrcT, class DstT>
+NUMCONF_HD inline void run_scalar(const Format& from, const Format& to, const Policy& p,
+                                  const SrcT* in, DstT* out, std::size_t n,
+                                  const std::uint64_t* random) {
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = static_cast<DstT>(convert(from, to, in[i], p, random ? random[i] : 0).bits);
+}
+
+}  // namespace detail
+
+// Converts in[i] (codes of From) into out[i] (codes of To) under P, for formats fixed at
+// compile time: the constants fold into the instructions.
+template <Format From, Format To, Policy P>
+NUMCONF_HD inline void convert_batch(std::span<const container_t<From>> in,
+                                     std::span<container_t<To>> out) {
+  const std::size_t n = std::min(in.size(), out.size());
+  if constexpr (batch_fast_path(From, To, P)) {
+    using U = lane_t<From, To>;
+    detail::run_fixed_kernel<detail::make_batch_kernel<U>(kernel_source(From, To), To, P),
+                             narrowing_shift(From, To)>(in.data(), out.data(), n);
+  } else {
+    detail::run_scalar(From, To, P, in.data(), out.data(), n, nullptr);
+  }
+}
+
+// A conversion fixed at run time: the constants are worked out once here, so the inner loop
+// makes no format or policy decisions.
+class Converter {
+ public:
+  NUMCONF_HD constexpr Converter(const Format& from, const Format& to, const Policy& p)
+      : from_(from), to_(to), policy_(p), fast_(batch_fast_path(from, to, p)) {
+    if (!fast_) return;
+    narrowing_ = narrowing_shift(from, to);
+    const Format source = kernel_source(from, to);
+    if (lane_bits(from, to) == 32) k32_ = detail::make_batch_kernel<std::uint32_t>(source, to, p);
+    else k64_ = detail::make_batch_kernel<std::uint64_t>(source, to, p);
+  }
+
+  NUMCONF_HD constexpr bool fast() const { return fast_; }
+
+  // out[i] = convert(from, to, in[i], policy).bits.  `random` (stochastic modes only; empty
+  // means R = 0) holds one R per value.  Container types: any unsigned integers wide enough.
+  template <class SrcT, class DstT>
+  NUMCONF_HD void operator()(std::span<const SrcT> in, std::span<DstT> out,
+                             std::span<const std::uint64_t> random = {}) const {
+    static_assert(std::is_unsigned_v<SrcT> && std::is_unsigned_v<DstT>);
+    const std::size_t n = std::min(in.size(), out.size());
+    if (!fast_) {
+      const bool has_random = random.size() >= n;
+      detail::run_scalar(from_, to_, policy_, in.data(), out.data(), n,
+                         has_random ? random.data() : nullptr);
+    } else if (lane_bits(from_, to_) == 32) {
+      detail::run_batch_kernel(k32_, narrowing_, in.data(), out.data(), n);
+    } else {
+      detail::run_batch_kernel(k64_, narrowing_, in.data(), out.data(), n);
+    }
+  }
+
+ private:
+  Format from_, to_;
+  Policy policy_;
+  bool fast_ = false;
+  int narrowing_ = 0;
+  detail::BatchKernel<std::uint32_t> k32_{};
+  detail::BatchKernel<std::uint64_t> k64_{};
+};
+
+// One-shot form of Converter.
+template <class SrcT, class DstT>
+NUMCONF_HD void convert_batch(const Format& from, const Format& to, const Policy& p,
+                              std::span<const SrcT> in, std::span<DstT> out,
+                              std::span<const std::uint64_t> random = {}) {
+  Converter(from, to, p)(in, out, random);
+}
+
+}  // namespace numconf
