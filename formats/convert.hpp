@@ -55,7 +55,10 @@ NUMCONF_HD constexpr Rounded convert_infinity(const Format& to, bool negative, c
 NUMCONF_HD constexpr Rounded convert(const Format& from, const Format& to, std::uint64_t bits,
                                      const Policy& p, std::uint64_t random = 0) {
   Unpacked u = unpack(from, bits);
-  if (p.flush_inputs && u.cls == ValueClass::Subnormal) u.cls = ValueClass::Zero;
+  if (p.flush_inputs && u.cls == ValueClass::Subnormal) {
+    u.cls = ValueClass::Zero;
+    u.negative = u.negative && has_neg_zero(from);  // a source without -0 flushes to +0
+  }
   switch (u.cls) {
     case ValueClass::Nan: return detail::convert_nan(from, to, u, p);
     case ValueClass::Infinite: return detail::convert_infinity(to, u.negative, p);

@@ -48,6 +48,7 @@ NUMCONF_HD constexpr Unpacked unpack_float(const Format& f, std::uint64_t code) 
                    (f.nan == NanEncoding::NegZero && u.negative && magnitude == 0);
   if (nan) {
     u.cls = ValueClass::Nan;
+    u.negative = u.negative && f.nan != NanEncoding::NegZero;  // the sign bit is the NaN, no sign
     u.significand = trailing;
     u.signaling = f.nan == NanEncoding::Ieee && (trailing & quiet_bit(f)) == 0;
     return u;

@@ -126,13 +126,14 @@ NUMCONF_HD constexpr Rounded overflow_result(const Format& f, bool negative, con
   return make(f, with_sign(f, negative, max_finite_magnitude(f)), kFlags);
 }
 
-// A negative value for an unsigned format lies below its range [0, max]: 0 where saturation or
-// a rounding direction toward 0 applies (and always under P3109 v3), else NaN.
+// A negative value for an unsigned format lies below its range [0, max]: the lower bound where
+// saturation or a rounding direction toward 0 applies (and always under P3109 v3), else NaN.
+// Code 0 is that bound: zero, or the smallest value of a format without zero (e8m0fnu).
 NUMCONF_HD constexpr Rounded negative_into_unsigned(const Format& f, const Policy& p) {
   const bool clamps = p.overflow != Overflow::None || p.overflow_rule == OverflowRule::P3109V3 ||
                       p.rounding == Rounding::TowardZero ||
                       p.rounding == Rounding::TowardPositive;
-  if (clamps && has_zero(f)) return make(f, 0, flags::kInvalid);
+  if (clamps) return make(f, 0, flags::kInvalid);
   return invalid_result(f, true, p);
 }
 
@@ -158,8 +159,8 @@ NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int ex
     const std::uint64_t bound = negative ? (~max_negative + 1) & mask : max_positive;
     return make(f, bound, flags::kInvalid);
   }
-  // Wrap modulo 2^width; a value of 2^64 or more is 0 modulo every width here.
-  const std::uint64_t wrapped = huge ? 0 : magnitude;
+  // Wrap modulo 2^width.  A huge value is an integer (exponent >= 1); its bits below 2^64 remain.
+  const std::uint64_t wrapped = !huge ? magnitude : exponent < 64 ? significand << exponent : 0;
   return make(f, (negative ? ~wrapped + 1 : wrapped) & mask, flags::kInvalid);
 }
 
