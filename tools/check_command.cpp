@@ -59,6 +59,24 @@ std::vector<NamedPolicy> policies_for(const std::vector<Rounding>& modes,
   return out;
 }
 
+// The policy switches other than mode and overflow: flushing, tininess before rounding, and the
+// P3109 overflow rules, each in every deterministic mode.
+std::vector<NamedPolicy> variant_policies(const std::vector<Rounding>& modes) {
+  std::vector<NamedPolicy> out;
+  for (const Rounding r : modes)
+    for (int variant = 0; variant < 5; ++variant) {
+      Policy p;
+      p.rounding = r;
+      p.flush_inputs = variant == 0;
+      p.flush_outputs = variant == 1;
+      if (variant == 2) p.tininess = Tininess::BeforeRounding;
+      if (variant == 3) p.overflow_rule = OverflowRule::P3109;
+      if (variant == 4) p.overflow_rule = OverflowRule::P3109V3;
+      out.push_back({p, 0});
+    }
+  return out;
+}
+
 // Stochastic rounding with N = 4 and a spread of random values.
 std::vector<NamedPolicy> stochastic_policies() {
   std::vector<NamedPolicy> out;
@@ -94,11 +112,13 @@ std::vector<std::uint64_t> boundary_inputs(const Format& from, const Format& to,
     std::vector<std::uint64_t> mantissas{0, 1, mantissa_mask};
     if (shift >= 1 && shift <= m) {
       const std::uint64_t tie = std::uint64_t{1} << (shift - 1);
-      const std::uint64_t upper = (rng() << shift) & mantissa_mask;
-      for (const std::uint64_t t : {tie, tie - 1, tie + 1, low_mask(shift)})
-        mantissas.push_back((upper | t) & mantissa_mask);
+      for (int i = 0; i < 2; ++i) {
+        const std::uint64_t upper = (rng() << shift) & mantissa_mask;
+        for (const std::uint64_t t : {tie, tie - 1, tie + 1, low_mask(shift)})
+          mantissas.push_back((upper | t) & mantissa_mask);
+      }
     }
-    for (int i = 0; i < 2; ++i) mantissas.push_back(rng() & mantissa_mask);
+    for (int i = 0; i < 4; ++i) mantissas.push_back(rng() & mantissa_mask);
     for (const std::uint64_t mantissa : mantissas)
       for (const std::uint64_t sign : {std::uint64_t{0}, sign_bit(from)})
         out.push_back(sign | field << m | mantissa);
@@ -171,13 +191,18 @@ int run_check() {
                                             Rounding::TowardNegative, Rounding::ToOdd};
   const std::vector<NamedPolicy> every_policy = [&] {
     auto all = policies_for(deterministic, {Overflow::None, Overflow::Finite, Overflow::Propagate});
+    for (const auto& more : {stochastic_policies(), variant_policies(deterministic)})
+      all.insert(all.end(), more.begin(), more.end());
+    return all;
+  }();
+  const std::vector<NamedPolicy> main_policies = [&] {
+    auto all = policies_for(deterministic, {Overflow::None, Overflow::Finite});
     const auto sr = stochastic_policies();
     all.insert(all.end(), sr.begin(), sr.end());
     return all;
   }();
-  const std::vector<NamedPolicy> main_policies = policies_for(
-      {Rounding::NearestEven, Rounding::TowardZero, Rounding::TowardPositive},
-      {Overflow::None, Overflow::Finite});
+  const std::string every_name = "6 modes x 3 sat, sr, daz/ftz/rules";
+  const std::string main_name = "6 modes x 2 sat, sr";
 
   std::vector<std::vector<std::uint64_t>> input_sets;
   input_sets.reserve(narrow.size() + wide.size() + 2 * targets.size());
@@ -189,16 +214,16 @@ int run_check() {
       jobs.push_back(Job{.from_name = from.name, .to_name = to.name, .from = from.format,
                          .to = to.format, .inputs = &inputs, .policies = &policies, .modes = modes});
   };
-  for (const Source& from : narrow) add_jobs(from, every_policy, "6 modes x 3 sat + sr");
-  for (const Source& from : wide) add_jobs(from, main_policies, "rn rz rp x none finite");
+  for (const Source& from : narrow) add_jobs(from, every_policy, every_name);
+  for (const Source& from : wide) add_jobs(from, main_policies, main_name);
   std::mt19937_64 rng(20261123);
   for (const Format& from : {kF32, kF64}) {
     const std::string name = from == kF32 ? "f32" : "f64";
     for (const Source& to : targets) {
       const auto& inputs = input_sets.emplace_back(boundary_inputs(from, to.format, rng));
       jobs.push_back(Job{.from_name = name, .to_name = to.name, .from = from, .to = to.format,
-                         .inputs = &inputs, .policies = &main_policies,
-                         .modes = "boundaries; rn rz rp x none finite"});
+                         .inputs = &inputs, .policies = &every_policy,
+                         .modes = "boundaries; " + every_name});
     }
   }
 
@@ -208,7 +233,7 @@ int run_check() {
 
   // One line per source format: its targets folded together, failures listed in full.
   std::uint64_t cases = 0, mismatches = 0;
-  fmt::print("{:<14} {:<10} {:<36} {:>12} {:>10} {:>8}\n", "backend", "from", "modes", "cases",
+  fmt::print("{:<16} {:<12} {:<44} {:>12} {:>9} {:>8}\n", "backend", "from", "modes", "cases",
              "mismatch", "time");
   for (std::size_t i = 0; i < jobs.size();) {
     std::size_t j = i;
@@ -219,7 +244,7 @@ int run_check() {
       row_mismatches += jobs[j].mismatch_count;
       row_seconds += jobs[j].seconds;
     }
-    fmt::print("{:<14} {:<10} {:<36} {:>12} {:>10} {:>7.2f}s\n", "model-vs-oracle",
+    fmt::print("{:<16} {:<12} {:<44} {:>12} {:>9} {:>7.2f}s\n", "model-vs-oracle",
                jobs[i].from_name, jobs[i].modes + " -> all", row_cases, row_mismatches,
                row_seconds);
     for (std::size_t k = i; k < j; ++k)
