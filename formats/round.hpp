@@ -1,13 +1,17 @@
 // The one rounding point of the model.  Every value-producing path (conversion, arithmetic,
 // quantization) hands its exact result here as sign, exponent and significand with a sticky
 // bit, and gets back the code and the exception flags.  See docs/semantics.md.
+//
+// The significand is 128 bits wide so that arithmetic can hand over exact products and enough
+// quotient or root bits below an f64 result for stochastic rounding (N random bits need N + 1
+// exact fraction bits); a conversion's 64-bit significand widens to the same values.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 
 #include "format.hpp"
 #include "policy.hpp"
+#include "wide.hpp"
 
 namespace numconf {
 
@@ -23,16 +27,21 @@ struct Cut {
   NUMCONF_HD constexpr bool inexact() const { return fraction != 0 || sticky; }
 };
 
-// Cuts (significand + sticky) * 2^exponent at quantum 2^quantum.  When quantum <= exponent the
-// caller guarantees that significand << (exponent - quantum) fits in 64 bits.
-NUMCONF_HD constexpr Cut cut(std::uint64_t significand, bool sticky, int exponent, int quantum) {
+// Cuts (significand + sticky) * 2^exponent at quantum 2^quantum, keeping the integer part
+// modulo 2^64 (the float rounder's always fits); exponent - quantum must be below 128.
+NUMCONF_HD constexpr Cut cut(Uint128 significand, bool sticky, int exponent, int quantum) {
   const int shift = quantum - exponent;
-  if (shift <= 0) return {significand << -shift, 0, sticky};
-  if (shift < 64) return {significand >> shift, significand << (64 - shift), sticky};
-  if (shift == 64) return {0, significand, sticky};
+  if (shift <= 0) return {static_cast<std::uint64_t>(significand << -shift), 0, sticky};
   if (shift < 128) {
+    const Uint128 discarded = significand << (128 - shift);  // aligned at the top
+    return {static_cast<std::uint64_t>(significand >> shift),
+            static_cast<std::uint64_t>(discarded >> 64),
+            sticky || static_cast<std::uint64_t>(discarded) != 0};
+  }
+  if (shift < 192) {
     const int below = shift - 64;
-    return {0, significand >> below, sticky || (significand & low_mask(below)) != 0};
+    return {0, static_cast<std::uint64_t>(significand >> below),
+            sticky || low_bits(significand, below) != 0};
   }
   return {0, 0, sticky || significand != 0};
 }
@@ -138,14 +147,15 @@ NUMCONF_HD constexpr Rounded negative_into_unsigned(const Format& f, const Polic
 }
 
 NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int exponent,
-                                          std::uint64_t significand, bool sticky, const Policy& p,
+                                          Uint128 significand, bool sticky, const Policy& p,
                                           std::uint64_t random) {
   const int width = f.int_bits;
-  const int top_bit = exponent + 63 - std::countl_zero(significand);  // significand != 0
-  const bool huge = top_bit >= 64;  // beyond every integer format, and beyond 64-bit shifts
-  const Cut c = huge ? Cut{} : cut(significand, sticky, exponent, 0);
-  const bool up = !huge && rounds_up(c, (c.kept & 1) == 0, negative, p, random);
-  const std::uint64_t magnitude = c.kept + std::uint64_t(up);
+  const int top_bit = exponent + bit_width(significand) - 1;  // significand != 0
+  const bool huge = top_bit >= 64;  // beyond every integer format
+  // The integer part modulo 2^64 (cut keeps its low 64 bits; a multiple of 2^128 is 0).
+  const Cut c = exponent >= 128 ? Cut{} : cut(significand, sticky, exponent, 0);
+  const bool up = rounds_up(c, (c.kept & 1) == 0, negative, p, random);
+  const std::uint64_t magnitude = c.kept + std::uint64_t(up);  // modulo 2^64 when huge
 
   const std::uint64_t max_positive = low_mask(f.is_signed ? width - 1 : width);
   const std::uint64_t max_negative = f.is_signed ? max_positive + 1 : 0;
@@ -159,9 +169,8 @@ NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int ex
     const std::uint64_t bound = negative ? (~max_negative + 1) & mask : max_positive;
     return make(f, bound, flags::kInvalid);
   }
-  // Wrap modulo 2^width.  A huge value is an integer (exponent >= 1); its bits below 2^64 remain.
-  const std::uint64_t wrapped = !huge ? magnitude : exponent < 64 ? significand << exponent : 0;
-  return make(f, (negative ? ~wrapped + 1 : wrapped) & mask, flags::kInvalid);
+  // Wrap modulo 2^width: the rounded integer's bits below 2^64 are in magnitude.
+  return make(f, (negative ? ~magnitude + 1 : magnitude) & mask, flags::kInvalid);
 }
 
 // Parity of the code of kept * 2^quantum (kept < 2^(m+1)): the significand's last bit, or with a
@@ -172,11 +181,11 @@ NUMCONF_HD constexpr bool lo_is_even(const Format& f, std::uint64_t kept, int qu
 }
 
 NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int exponent,
-                                            std::uint64_t significand, bool sticky,
-                                            const Policy& p, std::uint64_t random) {
+                                            Uint128 significand, bool sticky, const Policy& p,
+                                            std::uint64_t random) {
   const int m = f.mantissa_bits;
   const int emin = min_normal_exponent(f);
-  const int binade = exponent + 63 - std::countl_zero(significand);  // significand != 0
+  const int binade = exponent + bit_width(significand) - 1;  // significand != 0
   const int quantum = f.has_subnormals && binade < emin ? emin - m : binade - m;
 
   const Cut c = cut(significand, sticky, exponent, quantum);
@@ -225,11 +234,11 @@ NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int 
 // is strictly between significand and significand + 1 units).  `random` is the stochastic
 // modes' R, of policy.random_bits bits.
 NUMCONF_HD constexpr Rounded round_pack(const Format& f, bool negative, int exponent,
-                                        std::uint64_t significand, bool sticky, const Policy& p,
+                                        Uint128 significand, bool sticky, const Policy& p,
                                         std::uint64_t random = 0) {
   if (significand == 0 && !sticky) {
     if (has_zero(f)) return detail::zero_result(f, negative, 0);
-    return detail::make(f, 0, flags::kUnderflow | flags::kInexact);  // smallest value
+    return detail::make(f, detail::with_sign(f, negative, 0), flags::kUnderflow | flags::kInexact);  // +-smallest
   }
   if (significand == 0) {  // only the sticky bit: a value far below the last significand bit
     significand = 1;

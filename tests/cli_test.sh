@@ -86,5 +86,71 @@ fi
 printf '3f800000\n' | "$numconf" convert --from f32 --to f16 -o "$tmp/out.txt"
 expect output-file "3c00" cat "$tmp/out.txt"
 
+# ---- Arithmetic: numconf op and numconf verify-testfloat ------------------------------------
+expect_exit() {  # expect_exit NAME STATUS COMMAND...: the exit status alone
+  local name=$1 status=$2
+  shift 2
+  "$@" >/dev/null 2>&1
+  local got=$?
+  if [[ $got -eq $status ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %s: status %s (want %s)\n  command: %s\n' "$name" "$got" "$status" "$*"
+  fi
+}
+op() { printf "$1" | "$numconf" op "${@:2}"; }
+
+# IEEE 754 binary32: 1 + 2^-24 is the tie between 1 and 1 + 2^-23 (even: 1); 1 / 0 = +Inf with
+# divide-by-zero; 0 * Inf and sqrt(-1) are invalid (default NaN); sqrt(2) = 0x3fb504f3.
+expect op-add-tie "$(printf '3f800000 01\n40400000 00')" op '3f800000 33800000\n3F800000 0x40000000\n' add --format f32 --flags
+expect op-div-zero "7f800000 08" op '3f800000 00000000\n' div --format f32 --flags
+expect op-invalid "$(printf '7fc00000 10\n7fc00000 10')" bash -c \
+  "printf '00000000 7f800000\n' | '$numconf' op mul --format f32 --flags;
+   printf 'bf800000\n' | '$numconf' op sqrt --format f32 --flags"
+expect op-sqrt2 "3fb504f3 01" op '40000000\n' sqrt --format f32 --flags
+# f16: 65504 + 16 = 65520 rounds to 2^16 and overflows to Inf; OCP e4m3fn: 448 + 32 = 480 is NaN.
+expect op-f16-overflow "7c00 05" op '7bff 4c00\n' add --format f16 --flags
+expect op-e4m3fn-overflow "$(printf '7f 05\n7e 05')" bash -c \
+  "printf '7e 60\n' | '$numconf' op add --format e4m3fn --flags;
+   printf '7e 60\n' | '$numconf' op add --format e4m3fn --flags --sat finite"
+# x - x is +0, -0 when rounding toward negative; minimum(+0, -0) = -0, maximumNumber ignores NaN.
+expect op-zero-sign "$(printf '00000000\n80000000')" bash -c \
+  "printf '40400000 40400000\n' | '$numconf' op sub --format f32;
+   printf '40400000 40400000\n' | '$numconf' op sub --format f32 --round rm"
+expect op-min "80000000" op '00000000 80000000\n' min --format f32
+expect op-maxnum "3f800000" op '7fc00000 3f800000\n' maxnum --format f32
+# f64 fma, one rounding: (1 + 2^-52)^2 - 1 = 2^-51 + 2^-104, a tie (even: 2^-51).
+expect op-fma "3cc0000000000000 01" op '3ff0000000000001 3ff0000000000001 bff0000000000000\n' fma --format f64 --flags
+# StochasticA, N = 8: 1 + 2^-60 is 2^-8 ulp above 1, so it rounds up only for R = 255.
+expect op-sra "$(printf '3ff0000000000001\n3ff0000000000000')" op \
+  '3ff0000000000000 3c30000000000000 ff\n3ff0000000000000 3c30000000000000 fe\n' add --format f64 --round sra --rbits 8
+expect_status op-short-line 2 "stdin line 2: expected an operand" \
+  bash -c "printf '3f800000 3f800000\n3f800000\n' | '$numconf' op add --format f32"
+expect_status op-extra-field 2 "stdin line 1: unexpected text after the operands" \
+  bash -c "printf '3f800000 3f800000 3f800000\n' | '$numconf' op add --format f32"
+expect_status op-int-format 2 "integer format" bash -c "'$numconf' op add --format i8 </dev/null"
+expect_status op-unknown 2 "unknown operation 'pow'" bash -c "'$numconf' op pow --format f32 </dev/null"
+
+# A testfloat_gen f32_add file written by hand (operands, result, flags): 1 + 1; the tie
+# 1 + 2^-24; max + max overflows; Inf - Inf is invalid (SoftFloat's x86 default NaN ffc00000);
+# -0 + +0 = +0; 1 - 1 = +0; the last line is deliberately wrong (1 + 1 is not 0x40000001).
+printf '%s\n' '3F800000 3F800000 40000000 00' '3F800000 33800000 3F800000 01' \
+  '7F7FFFFF 7F7FFFFF 7F800000 05' '7F800000 FF800000 FFC00000 10' '80000000 00000000 00000000 00' \
+  '3F800000 BF800000 00000000 00' '3F800000 3F800000 40000001 00' >"$tmp/f32_add.tf"
+expect tf-report "$(printf 'line 7: add 3f800000 3f800000 -> expected 40000001 00, got 40000000 00\n7 lines, 1 mismatched')" \
+  "$numconf" verify-testfloat "$tmp/f32_add.tf" --op add --format f32 --round rn
+expect_exit tf-mismatch-exit 1 "$numconf" verify-testfloat "$tmp/f32_add.tf" --op add --format f32 --round rn
+head -6 "$tmp/f32_add.tf" >"$tmp/f32_add_ok.tf"
+expect_exit tf-clean-exit 0 "$numconf" verify-testfloat "$tmp/f32_add_ok.tf" --op add --format f32 --round rn
+# --check-nans: the NaN of line 4 must match bit for bit, and the model's default NaN is positive.
+expect tf-check-nans "line 4: add 7f800000 ff800000 -> expected ffc00000 10, got 7fc00000 10" \
+  bash -c "'$numconf' verify-testfloat '$tmp/f32_add_ok.tf' --op add --format f32 --round rn --check-nans | head -1"
+printf '3F800000 3F800000 40000000 00\n3F800000 3F800000 4000000\n' >"$tmp/short.tf"
+expect_status tf-malformed 2 "short.tf line 2: expected 2 operands, result, flags" \
+  "$numconf" verify-testfloat "$tmp/short.tf" --op add --format f32 --round rn
+expect_status tf-missing 2 "cannot read" \
+  "$numconf" verify-testfloat "$tmp/none.tf" --op add --format f32 --round rn
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -300,8 +300,13 @@ RC_GTEST_PROP(Property, Monotonic, ()) {
   std::vector<std::pair<Value, std::uint64_t>> ordered;
   for (const std::uint64_t x : inputs)
     if (auto v = value_of(kF64Format, x)) ordered.push_back({*v, x});
-  std::sort(ordered.begin(), ordered.end(),
-            [](const auto& a, const auto& b) { return !less_equal(b.first, a.first); });
+  // Equal values in IEEE totalOrder: -0 before +0 (a format without zero keeps the zero's sign).
+  const auto is_negative = [](std::uint64_t f64) { return (f64 >> 63) != 0; };
+  std::sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
+    if (!less_equal(b.first, a.first)) return true;
+    return less_equal(b.first, a.first) && less_equal(a.first, b.first) &&
+           is_negative(a.second) && !is_negative(b.second);
+  });
   std::optional<Value> previous;
   std::uint64_t previous_input = 0, previous_result = 0;
   int compared = 0;

@@ -11,5 +11,7 @@ void add_commands(CLI::App& app, int& exit_code);
 // Registered by add_commands; each lives in its own source file.
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
+void add_op_command(CLI::App& app, int& exit_code);
+void add_verify_testfloat_command(CLI::App& app, int& exit_code);
 
 }  // namespace numconf::cli

@@ -7,42 +7,18 @@
 #include "formats/convert.hpp"
 #include "output.hpp"
 #include "policy_options.hpp"
+#include "stream.hpp"
 #include "text.hpp"
 
 namespace numconf::cli {
 
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
-
 struct ConvertOptions {
   std::string from, to, output;
   PolicyOptions policy;
   bool with_flags = false;
 };
-
-// Parses one whitespace-delimited hex field at `pos`; returns false when malformed.
-bool next_hex(std::string_view line, std::size_t& pos, std::uint64_t& value) {
-  while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) ++pos;
-  if (line.substr(pos, 2) == "0x" || line.substr(pos, 2) == "0X") pos += 2;
-  const std::size_t start = pos;
-  value = 0;
-  for (; pos < line.size() && line[pos] != ' ' && line[pos] != '\t'; ++pos) {
-    const char c = line[pos];
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    if (pos - start >= 16) return false;
-    value = value << 4 | std::uint64_t(d);
-  }
-  return pos > start;
-}
-
-void append_hex(std::string& out, std::uint64_t value, int digits) {
-  for (int i = digits - 1; i >= 0; --i) out += kHexDigits[(value >> (4 * i)) & 15];
-}
 
 class Filter {
  public:
@@ -56,25 +32,7 @@ class Filter {
         out_(o.output) {}
 
   void run(std::FILE* in) {
-    std::string pending;
-    std::string chunk(1 << 20, '\0');
-    std::size_t got;
-    while ((got = std::fread(chunk.data(), 1, chunk.size(), in)) > 0) {
-      std::string_view data(chunk.data(), got);
-      std::size_t newline;
-      while ((newline = data.find('\n')) != std::string_view::npos) {
-        if (pending.empty()) {
-          line(data.substr(0, newline));
-        } else {
-          pending.append(data.substr(0, newline));
-          line(pending);
-          pending.clear();
-        }
-        data.remove_prefix(newline + 1);
-      }
-      pending.append(data);
-    }
-    if (!pending.empty()) line(pending);
+    for_each_line(in, [this](std::string_view text) { line(text); });
     out_.commit();
   }
 
@@ -85,7 +43,6 @@ class Filter {
 
   void line(std::string_view text) {
     ++line_number_;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     std::size_t pos = 0;
     std::uint64_t code = 0, random = 0;
     if (!next_hex(text, pos, code)) fail("malformed hex code '" + std::string(text) + "'");
@@ -96,8 +53,7 @@ class Filter {
       if (random >> policy_.random_bits)
         fail("random value wider than --rbits " + std::to_string(policy_.random_bits));
     }
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
-    if (pos != text.size()) fail("unexpected text after the code");
+    if (!at_end(text, pos)) fail("unexpected text after the code");
 
     const Rounded r = convert(from_, to_, code, policy_, random);
     std::string& buffer = out_.buffer();

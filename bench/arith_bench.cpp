@@ -1,0 +1,92 @@
+// Scalar arithmetic of formats/arith.hpp, ns per operation (see bench/RESULTS.md).
+//
+// Operands: 2^16 triples of codes of N(0, 1) samples rounded into the format (so exponents are
+// mixed and the sums do cancel, as in real data), generated once and small enough to stay in
+// cache: the numbers measure the model, not memory.  Each benchmark runs the whole array per
+// iteration.  "const": the format is a compile-time constant the compiler may fold into the
+// inlined code; "runtime": the same descriptor read from memory it cannot see through, as for a
+// format given on the command line.
+#include <benchmark/benchmark.h>
+
+#include <bit>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "formats/arith.hpp"
+#include "formats/convert.hpp"
+#include "formats/registry.hpp"
+
+namespace {
+
+using numconf::Format;
+using numconf::Policy;
+
+constexpr Policy kRn{};
+constexpr std::size_t kOps = std::size_t{1} << 16;
+
+struct Operands {
+  std::vector<std::uint64_t> a, b, c;
+};
+
+Operands normal_operands(const Format& f) {
+  std::mt19937_64 rng(20261123);
+  std::normal_distribution<double> dist(0.0, 1.0);
+  const auto sample = [&] {
+    return numconf::convert(numconf::kF64, f, std::bit_cast<std::uint64_t>(dist(rng)), kRn).bits;
+  };
+  Operands o;
+  for (std::size_t i = 0; i < kOps; ++i) {
+    o.a.push_back(sample());
+    o.b.push_back(sample());
+    o.c.push_back(sample());
+  }
+  return o;
+}
+
+template <class Body>
+void run(benchmark::State& state, Body body) {
+  std::vector<std::uint64_t> out(kOps);
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < kOps; ++i) out[i] = body(i).bits;
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  // Seconds per operation (printed with an SI prefix: 12n = 12 ns).
+  state.counters["per_op"] = benchmark::Counter(
+      double(kOps), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+template <const Format& F>
+void register_format(const std::string& name) {
+  static const Operands o = normal_operands(F);
+  benchmark::RegisterBenchmark((name + "/add/const").c_str(), [](benchmark::State& s) {
+    run(s, [](std::size_t i) { return numconf::add(F, o.a[i], o.b[i], kRn); });
+  });
+  benchmark::RegisterBenchmark((name + "/fma/const").c_str(), [](benchmark::State& s) {
+    run(s, [](std::size_t i) { return numconf::fma(F, o.a[i], o.b[i], o.c[i], kRn); });
+  });
+  benchmark::RegisterBenchmark((name + "/add/runtime").c_str(), [](benchmark::State& s) {
+    Format f = F;
+    benchmark::DoNotOptimize(f);
+    run(s, [&f](std::size_t i) { return numconf::add(f, o.a[i], o.b[i], kRn); });
+  });
+  benchmark::RegisterBenchmark((name + "/fma/runtime").c_str(), [](benchmark::State& s) {
+    Format f = F;
+    benchmark::DoNotOptimize(f);
+    run(s, [&f](std::size_t i) { return numconf::fma(f, o.a[i], o.b[i], o.c[i], kRn); });
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_format<numconf::kF16>("f16");
+  register_format<numconf::kE4M3FN>("e4m3fn");
+  register_format<numconf::kF32>("f32");
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
