@@ -5,7 +5,10 @@
 // instruction, for f32->f16 only, as a reference point).  Streams: "sweep", every 256th f32
 // bit pattern in order (all classes, long runs of one exponent), and "normal", 2^24 values drawn
 // from N(0, 1) (mixed exponents and signs, where branchy code mispredicts).  Each benchmark
-// converts the whole 2^24-value stream per iteration.
+// converts the whole 2^24-value stream per iteration: 64 MiB (f32) or 128 MiB (f64) of input
+// from DRAM.  The "-16k" streams (sweep-16k, normal-16k) are every 1024th value of the same
+// streams, 2^14 values (64 KiB of f32 input, in L2) converted over and over: the kernel's own
+// cost without the memory bandwidth.
 //
 // The kernels are plain C++; the wrappers below are compiled twice by target_clones (AVX2 and
 // the x86-64 baseline) and picked at load time, so the binary runs on any x86-64 and uses the
@@ -68,6 +71,24 @@ const std::vector<std::uint64_t>& f64_stream(bool normal) {
   return normal ? gaussian : sweep;
 }
 
+// Every 1024th value of a stream: 2^14 values that stay in cache (L2).
+template <class T>
+std::vector<T> every_1024th(const std::vector<T>& stream) {
+  std::vector<T> v;
+  for (std::size_t i = 0; i < stream.size(); i += 1024) v.push_back(stream[i]);
+  return v;
+}
+const std::vector<std::uint32_t>& f32_small(bool normal) {
+  static const std::vector<std::uint32_t> sweep = every_1024th(f32_stream(false)),
+                                          gaussian = every_1024th(f32_stream(true));
+  return normal ? gaussian : sweep;
+}
+const std::vector<std::uint64_t>& f64_small(bool normal) {
+  static const std::vector<std::uint64_t> sweep = every_1024th(f64_stream(false)),
+                                          gaussian = every_1024th(f64_stream(true));
+  return normal ? gaussian : sweep;
+}
+
 // ---- Kernels, one clone set per instantiation ----------------------------------------------
 
 template <Format From, Format To>
@@ -113,10 +134,10 @@ __attribute__((target("avx2,f16c"))) void f16c_f32_f16(const std::uint32_t* in,
 
 // ---- Benchmarks ---------------------------------------------------------------------------
 
-void report(benchmark::State& state) {
+void report(benchmark::State& state, std::size_t values) {
   // Seconds per value (printed with an SI prefix: 250p = 0.25 ns).
   state.counters["per_value"] = benchmark::Counter(
-      double(kValues), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+      double(values), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 template <class SrcT, class DstT, class Body>
@@ -127,17 +148,18 @@ void run(benchmark::State& state, const std::vector<SrcT>& in, Body body) {
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  report(state);
+  report(state, in.size());
 }
 
 template <class SrcT, class DstT>
 void register_conversion(const std::string& name, const Format& from, const Format& to,
                          void (*typed)(const SrcT*, DstT*, std::size_t)) {
-  for (const bool normal : {false, true}) {
-    const std::string stream = normal ? "normal" : "sweep";
+  for (const int kind : {0, 1, 2, 3}) {
+    const bool normal = kind % 2 != 0, small = kind >= 2;
+    const std::string stream = std::string(normal ? "normal" : "sweep") + (small ? "-16k" : "");
     const auto& in = [&]() -> const std::vector<SrcT>& {
-      if constexpr (sizeof(SrcT) == 4) return f32_stream(normal);
-      else return f64_stream(normal);
+      if constexpr (sizeof(SrcT) == 4) return small ? f32_small(normal) : f32_stream(normal);
+      else return small ? f64_small(normal) : f64_stream(normal);
     }();
     benchmark::RegisterBenchmark((name + "/typed/" + stream).c_str(), [&in, typed](auto& s) {
       run<SrcT, DstT>(s, in, typed);
@@ -167,10 +189,14 @@ int main(int argc, char** argv) {
   register_conversion<std::uint64_t, std::uint8_t>("f64->e4m3fn", kF64, kE4M3FN, typed_f64_e4m3fn);
 #ifdef NUMCONF_HAVE_F16C_REFERENCE
   if (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"))
-    for (const bool normal : {false, true})
-      benchmark::RegisterBenchmark(
-          (std::string("f32->f16/f16c-hardware/") + (normal ? "normal" : "sweep")).c_str(),
-          [normal](auto& s) { run<std::uint32_t, std::uint16_t>(s, f32_stream(normal), f16c_f32_f16); });
+    for (const int kind : {0, 1, 2, 3}) {
+      const bool normal = kind % 2 != 0, small = kind >= 2;
+      const auto& in = small ? f32_small(normal) : f32_stream(normal);
+      benchmark::RegisterBenchmark((std::string("f32->f16/f16c-hardware/") +
+                                    (normal ? "normal" : "sweep") + (small ? "-16k" : ""))
+                                       .c_str(),
+                                   [&in](auto& s) { run<std::uint32_t, std::uint16_t>(s, in, f16c_f32_f16); });
+    }
 #endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -31,7 +31,8 @@ NUMCONF_HD constexpr bool is_inf(const Unpacked& u) { return u.cls == ValueClass
 NUMCONF_HD constexpr bool is_zero(const Unpacked& u) { return u.cls == ValueClass::Zero; }
 
 // An operand as the operation sees it: with daz, a subnormal reads as a zero of its sign.
-NUMCONF_HD constexpr Unpacked read(const Format& f, std::uint64_t code, const Policy& p) {
+NUMCONF_HD NUMCONF_INLINE constexpr Unpacked read(const Format& f, std::uint64_t code,
+                                                  const Policy& p) {
   Unpacked u = unpack(f, code);
   if (p.flush_inputs && u.cls == ValueClass::Subnormal) {
     u.cls = ValueClass::Zero;
@@ -68,61 +69,105 @@ struct Term {
   Uint128 significand = 0;
 };
 
-NUMCONF_HD constexpr Term term(const Unpacked& u) {
+NUMCONF_HD NUMCONF_INLINE constexpr Term term(const Unpacked& u) {
   return {u.negative, u.exponent, u.significand};
 }
 
-// The same value with the significand's top bit at bit 125 (significand != 0).
-NUMCONF_HD constexpr Term at_bit_125(const Term& t) {
-  const int up = 126 - bit_width(t.significand);
-  return {t.negative, t.exponent - up, t.significand << up};
+// A code whose exponent field is in [1, max - 2] is a normal number in every encoding (NaN, Inf
+// and zero take field 0, max, or with m = 0 also max - 1), with or without daz: the common
+// case, decoded without classifying.
+NUMCONF_HD NUMCONF_INLINE constexpr bool is_normal_code(const Format& f, std::uint64_t container) {
+  const std::uint64_t field =
+      (container >> (f.padding_bits + f.mantissa_bits)) & max_exponent_field(f);
+  return field != 0 && field + 2 <= max_exponent_field(f);
 }
 
-// Rounds x + y, for terms of at most 106 significant bits (an f64 product).  Both are shifted
-// up to bit 125, so the sum cannot carry out of 128 bits.  Then the term with the larger
-// exponent is the larger in magnitude, and the smaller loses bits only when shifted right by
-// more than 20 places (its lowest set bit is at 20 or above); its sum or difference is then
-// above 2^124, so the lost bits, kept as a sticky bit, lie 70+ bits below any rounding point.
-NUMCONF_HD constexpr Rounded round_sum(const Format& f, Term x, Term y, const Policy& p,
-                                       std::uint64_t random) {
+// The value of such a code, as unpack gives it.
+NUMCONF_HD NUMCONF_INLINE constexpr Term normal_term(const Format& f, std::uint64_t container) {
+  const std::uint64_t code = container >> f.padding_bits;
+  const std::uint64_t field = (code >> f.mantissa_bits) & max_exponent_field(f);
+  return {(code & sign_bit(f)) != 0, int(field) - f.bias - f.mantissa_bits,
+          (code & low_mask(f.mantissa_bits)) | std::uint64_t{1} << f.mantissa_bits};
+}
+
+// The sum of two non-zero terms in a Word of W = 64 or 128 bits.  Both significands are shifted
+// up to bit W - 3, so the sum cannot carry out.  Then the term with the larger exponent is the
+// larger in magnitude, and the smaller, of at most T bits, loses bits only when shifted right by
+// more than W - 2 - T places; its sum or difference is then above 2^(W - 4), and the lost bits,
+// kept as the sticky bit, lie below bit 0.  With T = 106 (an f64 product) in 128 bits that is 70+
+// bits below any rounding point; round_sum says when 64 bits suffice.
+template <class Word>
+NUMCONF_HD NUMCONF_INLINE constexpr Term add_terms(const Term& x, const Term& y, bool& sticky) {
+  constexpr int kWidth = int(sizeof(Word)) * 8;
+  struct Aligned {
+    bool negative;
+    int exponent;
+    Word significand;
+  };
+  const int x_up = kWidth - 2 - bit_width(x.significand);
+  const int y_up = kWidth - 2 - bit_width(y.significand);
+  Aligned larger{x.negative, x.exponent - x_up, Word(x.significand) << x_up};
+  Aligned smaller{y.negative, y.exponent - y_up, Word(y.significand) << y_up};
+  if (larger.exponent < smaller.exponent ||
+      (larger.exponent == smaller.exponent && larger.significand < smaller.significand)) {
+    const Aligned swapped = larger;
+    larger = smaller;
+    smaller = swapped;
+  }
+  const int shift = larger.exponent - smaller.exponent;
+  const Word aligned = shift >= kWidth ? 0 : smaller.significand >> shift;
+  const Word lost =
+      shift >= kWidth ? smaller.significand : smaller.significand & ((Word{1} << shift) - 1);
+  sticky = lost != 0;
+  if (larger.negative == smaller.negative)
+    return {larger.negative, larger.exponent, larger.significand + aligned};
+  // x - (aligned + a fraction in (0, 1) when sticky) = (x - aligned - 1) + that fraction's rest.
+  return {larger.negative, larger.exponent, larger.significand - aligned - Word(sticky)};
+}
+
+// Rounds x + y, for terms of at most 106 significant bits (an f64 product).  Trailing
+// significands of up to 26 bits make terms of at most 54 bits (a product), and a sum that lost
+// bits in 64 bits is above 2^60, so its rounding point is at bit 34 or above: 34 exact bits, as
+// many as stochastic rounding needs (N + 1 <= 33, and a sticky bit below them).
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded round_sum(const Format& f, const Term& x, const Term& y,
+                                                      const Policy& p, std::uint64_t random) {
   // An exact zero from opposite signs is +0, or -0 when rounding toward negative.
   const bool zero_negative =
       x.negative == y.negative ? x.negative : p.rounding == Rounding::TowardNegative;
-  if (x.significand == 0 && y.significand == 0)
-    return round_pack(f, zero_negative, 0, 0, false, p, random);
-  if (x.significand == 0)
-    return round_pack(f, y.negative, y.exponent, y.significand, false, p, random);
-  if (y.significand == 0)
-    return round_pack(f, x.negative, x.exponent, x.significand, false, p, random);
-
-  x = at_bit_125(x);
-  y = at_bit_125(y);
-  if (x.exponent < y.exponent || (x.exponent == y.exponent && x.significand < y.significand)) {
-    const Term larger = y;
-    y = x;
-    x = larger;
+  // One call of the (inlined) rounder: the cases only choose its arguments.
+  Term sum{zero_negative, 0, 0};
+  bool sticky = false;
+  if (x.significand == 0 || y.significand == 0) {
+    if (x.significand != 0) sum = x;
+    if (y.significand != 0) sum = y;
+  } else {
+    sum = f.mantissa_bits <= 26 ? add_terms<std::uint64_t>(x, y, sticky)
+                                : add_terms<Uint128>(x, y, sticky);
+    if (sum.significand == 0 && !sticky) sum = {zero_negative, 0, 0};
   }
-  const int shift = x.exponent - y.exponent;
-  const Uint128 aligned = shift >= 128 ? 0 : y.significand >> shift;
-  const bool sticky = low_bits(y.significand, shift) != 0;
-  if (x.negative == y.negative)
-    return round_pack(f, x.negative, x.exponent, x.significand + aligned, sticky, p, random);
-  // x - (aligned + a fraction in (0, 1) when sticky) = (x - aligned - 1) + that fraction's rest.
-  const Uint128 difference = x.significand - aligned - Uint128(sticky);
-  if (difference == 0 && !sticky) return round_pack(f, zero_negative, 0, 0, false, p, random);
-  return round_pack(f, x.negative, x.exponent, difference, sticky, p, random);
+  return round_pack(f, sum.negative, sum.exponent, sum.significand, sticky, p, random);
 }
 
-NUMCONF_HD constexpr Rounded add_or_sub(const Format& f, std::uint64_t a, std::uint64_t b,
-                                        bool subtract, const Policy& p, std::uint64_t random) {
-  const Unpacked x = read(f, a, p);
-  Unpacked y = read(f, b, p);
-  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, x, y);  // NaN signs are not negated
-  y.negative = y.negative != subtract;
-  if (is_inf(x) && is_inf(y) && x.negative != y.negative) return default_nan(f, p);
-  if (is_inf(x)) return infinite_result(f, x.negative, p);
-  if (is_inf(y)) return infinite_result(f, y.negative, p);
-  return round_sum(f, term(x), term(y), p, random);
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded add_or_sub(const Format& f, std::uint64_t a,
+                                                       std::uint64_t b, bool subtract,
+                                                       const Policy& p, std::uint64_t random) {
+  Term s, t;
+  if (is_normal_code(f, a) && is_normal_code(f, b)) {
+    s = normal_term(f, a);
+    t = normal_term(f, b);
+    t.negative = t.negative != subtract;
+  } else {
+    const Unpacked x = read(f, a, p);
+    Unpacked y = read(f, b, p);
+    if (is_nan(x) || is_nan(y)) return nan_operand_result(f, x, y);  // NaN signs are not negated
+    y.negative = y.negative != subtract;
+    if (is_inf(x) && is_inf(y) && x.negative != y.negative) return default_nan(f, p);
+    if (is_inf(x)) return infinite_result(f, x.negative, p);
+    if (is_inf(y)) return infinite_result(f, y.negative, p);
+    s = term(x);
+    t = term(y);
+  }
+  return round_sum(f, s, t, p, random);
 }
 
 // Numbers compared by value, -0 == +0.  Magnitudes: the top bit's position first, then the
@@ -140,8 +185,10 @@ NUMCONF_HD constexpr Ordering order_of(const Unpacked& x, const Unpacked& y) {
     const int y_top = y.exponent + bit_width(Uint128{y.significand});
     const std::uint64_t x_aligned = x.significand << (64 - bit_width(Uint128{x.significand}));
     const std::uint64_t y_aligned = y.significand << (64 - bit_width(Uint128{y.significand}));
-    if (x_top != y_top) magnitude = x_top < y_top ? -1 : 1;
-    else if (x_aligned != y_aligned) magnitude = x_aligned < y_aligned ? -1 : 1;
+    if (x_top != y_top)
+      magnitude = x_top < y_top ? -1 : 1;
+    else if (x_aligned != y_aligned)
+      magnitude = x_aligned < y_aligned ? -1 : 1;
   }
   if (x_sign < 0) magnitude = -magnitude;
   return magnitude < 0 ? Ordering::Less : magnitude > 0 ? Ordering::Greater : Ordering::Equal;
@@ -170,8 +217,8 @@ NUMCONF_HD constexpr Rounded min_max(const Format& f, std::uint64_t a, std::uint
   Ordering order = order_of(x, y);
   if (order == Ordering::Equal && x.negative != y.negative)  // only zeros: -0 < +0
     order = x.negative ? Ordering::Less : Ordering::Greater;
-  const bool take_x = order == Ordering::Equal ||
-                      (order == Ordering::Less) == (extreme == Extreme::Min);
+  const bool take_x =
+      order == Ordering::Equal || (order == Ordering::Less) == (extreme == Extreme::Min);
   return take_x ? operand_result(f, a, x, 0) : operand_result(f, b, y, 0);
 }
 
@@ -179,18 +226,18 @@ NUMCONF_HD constexpr Rounded min_max(const Format& f, std::uint64_t a, std::uint
 
 // ---- Value-producing operations: exact result, one rounding -------------------------------
 
-NUMCONF_HD constexpr Rounded add(const Format& f, std::uint64_t a, std::uint64_t b,
-                                 const Policy& p, std::uint64_t random = 0) {
+NUMCONF_HD constexpr Rounded add(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
+                                 std::uint64_t random = 0) {
   return detail::add_or_sub(f, a, b, false, p, random);
 }
 
-NUMCONF_HD constexpr Rounded sub(const Format& f, std::uint64_t a, std::uint64_t b,
-                                 const Policy& p, std::uint64_t random = 0) {
+NUMCONF_HD constexpr Rounded sub(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
+                                 std::uint64_t random = 0) {
   return detail::add_or_sub(f, a, b, true, p, random);
 }
 
-NUMCONF_HD constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t b,
-                                 const Policy& p, std::uint64_t random = 0) {
+NUMCONF_HD constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
+                                 std::uint64_t random = 0) {
   using namespace detail;
   const Unpacked x = read(f, a, p);
   const Unpacked y = read(f, b, p);
@@ -207,8 +254,8 @@ NUMCONF_HD constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t
 
 // The quotient is formed to 127+ bits in two 128/64-bit divisions (one would give only 64 - 53
 // bits below an f64 result); the last remainder is the sticky bit.
-NUMCONF_HD constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t b,
-                                 const Policy& p, std::uint64_t random = 0) {
+NUMCONF_HD constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
+                                 std::uint64_t random = 0) {
   using namespace detail;
   const Unpacked x = read(f, a, p);
   const Unpacked y = read(f, b, p);
@@ -235,29 +282,40 @@ NUMCONF_HD constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t
   return round_pack(f, negative, exponent, first << 64 | second, sticky, p, random);
 }
 
-NUMCONF_HD constexpr Rounded fma(const Format& f, std::uint64_t a, std::uint64_t b,
-                                 std::uint64_t c, const Policy& p, std::uint64_t random = 0) {
+NUMCONF_HD constexpr Rounded fma(const Format& f, std::uint64_t a, std::uint64_t b, std::uint64_t c,
+                                 const Policy& p, std::uint64_t random = 0) {
   using namespace detail;
-  const Unpacked x = read(f, a, p);
-  const Unpacked y = read(f, b, p);
-  const Unpacked z = read(f, c, p);
-  // 0 * Inf is invalid even when c is a quiet NaN (as SoftFloat does).
-  const bool zero_times_inf = (is_zero(x) && is_inf(y)) || (is_inf(x) && is_zero(y));
-  if (is_nan(x) || is_nan(y) || is_nan(z)) {
-    Rounded r = nan_operand_result(f, x, y, z);
-    if (zero_times_inf) r.flags |= flags::kInvalid;
-    return r;
+  Term x, y, z;
+  if (is_normal_code(f, a) && is_normal_code(f, b) && is_normal_code(f, c)) {
+    x = normal_term(f, a);
+    y = normal_term(f, b);
+    z = normal_term(f, c);
+  } else {
+    const Unpacked ux = read(f, a, p);
+    const Unpacked uy = read(f, b, p);
+    const Unpacked uz = read(f, c, p);
+    // 0 * Inf is invalid even when c is a quiet NaN (as SoftFloat does).
+    const bool zero_times_inf = (is_zero(ux) && is_inf(uy)) || (is_inf(ux) && is_zero(uy));
+    if (is_nan(ux) || is_nan(uy) || is_nan(uz)) {
+      Rounded r = nan_operand_result(f, ux, uy, uz);
+      if (zero_times_inf) r.flags |= flags::kInvalid;
+      return r;
+    }
+    if (zero_times_inf) return default_nan(f, p);
+    const bool product_negative = ux.negative != uy.negative;
+    if (is_inf(ux) || is_inf(uy)) {
+      if (is_inf(uz) && uz.negative != product_negative) return default_nan(f, p);
+      return infinite_result(f, product_negative, p);
+    }
+    if (is_inf(uz)) return infinite_result(f, uz.negative, p);
+    x = term(ux);
+    y = term(uy);
+    z = term(uz);
   }
-  if (zero_times_inf) return default_nan(f, p);
-  const bool product_negative = x.negative != y.negative;
-  if (is_inf(x) || is_inf(y)) {
-    if (is_inf(z) && z.negative != product_negative) return default_nan(f, p);
-    return infinite_result(f, product_negative, p);
-  }
-  if (is_inf(z)) return infinite_result(f, z.negative, p);
-  const Term product{product_negative, x.exponent + y.exponent,
-                     Uint128{x.significand} * y.significand};
-  return round_sum(f, product, term(z), p, random);
+  // Exact: two significands of at most 53 bits.
+  const Term product{x.negative != y.negative, x.exponent + y.exponent,
+                     x.significand * y.significand};
+  return round_sum(f, product, z, p, random);
 }
 
 // The root is formed digit by digit (two radicand bits per root bit) to 95 bits, 42 of them

@@ -4,7 +4,8 @@
 // `convert` (formats/convert.hpp), which stays the definition of every result.
 //
 //   Typed (formats and policy known at compile time; containers are the natural unsigned types):
-//     convert_batch<kF32, kE4M3FN, kPolicy>(std::span<const std::uint32_t>, std::span<std::uint8_t>)
+//     convert_batch<kF32, kE4M3FN, kPolicy>(std::span<const std::uint32_t>,
+//     std::span<std::uint8_t>)
 //   Run time (a descriptor read from the command line goes through the same kernel):
 //     const Converter c(from, to, policy);   // constants worked out once
 //     c(in, out);                            // spans of any unsigned container types
@@ -27,6 +28,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -56,8 +58,12 @@ using container_t = uint_for_bits<storage_bits(F)>;
 // rounded to odd with at least 2 more bits is the rounding of the value itself, and the rest of
 // the kernel then runs in 32-bit lanes, which AVX2 handles well (it lacks 64-bit arithmetic
 // shifts and unsigned compares).  0 when the source is used as it is.
+// Where the source's top 32 bits keep m + 3 trailing significand bits (f64 into a target of up to
+// 17 mantissa bits), the shift is exactly code bits - 32: the lane is then the top half of the
+// code with the bottom half's OR in its last bit, which needs no 64-bit shifts at all.
 NUMCONF_HD constexpr int narrowing_shift(const Format& from, const Format& to) {
   const int c = from.mantissa_bits - (to.mantissa_bits + 3);
+  if (code_bits(from) > 32 && c >= code_bits(from) - 32) return code_bits(from) - 32;
   return code_bits(from) > 32 && c > 0 && code_bits(from) - c <= 32 ? c : 0;
 }
 
@@ -80,8 +86,8 @@ using lane_t = std::conditional_t<lane_bits(From, To) == 32, std::uint32_t, std:
 // The bounds keep every intermediate of the kernel inside its lane (see BatchKernel).
 NUMCONF_HD constexpr bool batch_fast_path(const Format& from, const Format& to, const Policy& p) {
   const bool ieee_source = is_float(from) && from.nan == NanEncoding::Ieee &&
-                           from.inf == InfEncoding::Ieee && from.is_signed &&
-                           from.has_subnormals && from.padding_bits == 0;
+                           from.inf == InfEncoding::Ieee && from.is_signed && from.has_subnormals &&
+                           from.padding_bits == 0;
   return ieee_source && is_float(to) && to.has_subnormals && to.mantissa_bits >= 1 &&
          from.mantissa_bits - to.mantissa_bits >= 2 && to.exponent_bits <= from.exponent_bits &&
          to.bias >= 0 && to.bias <= from.bias && storage_bits(to) <= lane_bits(from, to) &&
@@ -107,9 +113,9 @@ struct BatchKernel {
   int d = 0;           // S - m
   int pad = 0;         // target padding bits
   U mag_mask = 0, mant_mask = 0, inf_bits = 0;
-  U daz_limit = 0;     // magnitudes below it read as zero (2^S under daz, else 0)
-  U es_min = 0;        // source biased exponent of the target's 2^emin (>= 1)
-  U max_shift = 0;     // S + 2: any larger shift rounds the same (round bit 0, all sticky)
+  U daz_limit = 0;  // magnitudes below it read as zero (2^S under daz, else 0)
+  U es_min = 0;     // source biased exponent of the target's 2^emin (>= 1)
+  U max_shift = 0;  // S + 2: any larger shift rounds the same (round bit 0, all sticky)
   U nearest_bit = 0, rna_bit = 0, odd_bit = 0;
   U mfull_pos = 0, mfull_neg = 0;  // 1: this sign rounds away from zero (rp, rm)
   U tiny_pos = 0, tiny_neg = 0;    // ftz: magnitudes below this are tiny (0 without ftz)
@@ -241,6 +247,8 @@ NUMCONF_HD constexpr BatchKernel<U> make_batch_kernel(const Format& from, const 
 template <class U, class SrcT>
 NUMCONF_HD constexpr U lane_input(SrcT x, int narrowing) {
   if (narrowing == 0) return static_cast<U>(x);
+  if (sizeof(SrcT) == 8 && sizeof(U) == 4 && narrowing == 32)  // the halves as they are
+    return U((std::uint64_t(x) | ((std::uint64_t(x) & 0xffffffffu) + 0xffffffffu)) >> 32);
   const SrcT lost = x & SrcT((SrcT(1) << narrowing) - 1);
   return static_cast<U>((x >> narrowing) | SrcT(lost != 0));
 }
@@ -253,9 +261,103 @@ NUMCONF_HD inline void run_batch_kernel(BatchKernel<U> kernel, int narrowing, co
   const BatchKernel<U> k = kernel;
   if (narrowing == 0) {
     for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<DstT>(k(static_cast<U>(in[i])));
+  } else if (narrowing == 32) {  // a constant shift: no per-value test in lane_input
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<DstT>(k(lane_input<U>(in[i], 32)));
   } else {
-    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<DstT>(k(lane_input<U>(in[i], narrowing)));
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<DstT>(k(lane_input<U>(in[i], narrowing)));
   }
+}
+
+// The typed path's kernel for the common case: round to nearest even, no daz or ftz, a signed
+// target without padding, in 32-bit lanes, and results that are symmetric in the sign (every
+// special code of a negative input is the positive one with the sign bit set).  The BatchKernel
+// above handles everything; this one is the same function for these policies, with about half
+// the operations per lane (bench/RESULTS.md):
+//   - the magnitude is worked on, and the sign is ORed back in as a bit that the rounding
+//     cannot reach, so no select depends on it;
+//   - normal results round at the fixed position d (the exponent rebiased by one subtraction,
+//     and the carry out of the significand moves into the exponent on its own), with
+//     v + (2^(d-1) - 1 + last kept bit) >> d;
+//   - only results below the target's normal range need a per-lane shift: the significand is
+//     shifted right by k = es_min - es (at most m + 2: any larger shift leaves the round bit
+//     0) with the lost bits ORed into the last bit, which rounds the same, and then goes
+//     through the same rounding as the normal lanes (carry into the smallest normal included);
+//   - overflow, infinity and NaN are one min and at most two selects, all made on v before the
+//     one rounding (codes shifted up by d round to themselves), so that every lane stays in 32
+//     bits until the result is narrowed once, by pack instructions.
+// Source subnormals (es == 0) are read with a false implicit bit: with es_min >= m + 2 they
+// lie below half the smallest target subnormal and round to zero either way; with es_min == 1
+// the source and target subnormals share their scale and need no shift at all.
+template <class U>
+NUMCONF_HD constexpr bool nearest_even_kernel_applies(const BatchKernel<U>& k) {
+  if (!std::is_same_v<U, std::uint32_t>) return false;
+  const U sign = k.sign_out;
+  const bool symmetric =
+      (k.zero_pos | k.ovf_pos | k.inf_pos | k.nan_pos) < sign && k.zero_pos == 0 &&
+      k.zero_neg == sign && k.ovf_neg == (k.ovf_pos | sign) && k.inf_neg == (k.inf_pos | sign) &&
+      (k.nan_neg == (k.nan_pos | sign) || (k.nan_neg == k.nan_pos && k.payload_mask == 0));
+  return k.nearest_bit == 1 && k.rna_bit == 0 && k.odd_bit == 0 && k.mfull_pos == 0 &&
+         k.mfull_neg == 0 && k.daz_limit == 0 && k.tiny_pos == 0 && k.tiny_neg == 0 && k.pad == 0 &&
+         k.unsigned_mask == 0 && sign != 0 && (sign & (sign - 1)) == 0 && symmetric && k.d >= 2 &&
+         k.max_finite < sign && (k.ovf_pos == k.max_finite || k.ovf_pos == k.max_finite + 1) &&
+         std::countr_zero(sign) + k.d <= 31 && (k.es_min == 1 || k.es_min >= U(k.m + 2)) &&
+         k.m + 2 <= 31 && k.sign_shift <= 31;
+}
+
+// All ones where a < b (both below 2^31: a signed compare, which AVX2 has), and a select by
+// such a mask written as arithmetic, so that g++ selects values instead of computing both
+// sides' later steps (as it does with ?:).
+NUMCONF_HD constexpr std::uint32_t below(std::uint32_t a, std::uint32_t b) {
+  return std::uint32_t(0) - std::uint32_t(std::int32_t(a) < std::int32_t(b));
+}
+NUMCONF_HD constexpr std::uint32_t pick(std::uint32_t mask, std::uint32_t a, std::uint32_t b) {
+  return (a & mask) | (b & ~mask);
+}
+
+template <auto K>
+NUMCONF_HD constexpr std::uint32_t nearest_even_lane(std::uint32_t x) {
+  using U = std::uint32_t;
+  constexpr int S = K.mant_bits, d = K.d, m = K.m;
+  constexpr U E = K.es_min;
+  constexpr U mag_mask = K.mag_mask, inf = K.inf_bits;
+  const U mag = x & mag_mask;
+
+  U v = mag - U((E - 1) << S);  // normal range: the target's code with d more bits
+  if constexpr (E > 1) {
+    const U es = mag >> S;
+    const U k = std::min(U(E - es), U(m + 2));  // >= 1 where used
+    const U sig = (mag & K.mant_mask) | (K.mant_mask + 1);
+    // The lost bits' OR: where 2m + 2 < S every bit below bit m + 2 of the significand ends in
+    // the sticky region whether it is shifted out or not, so one mask replaces a shift.
+    U lost;
+    if constexpr (2 * m + 2 < S)
+      lost = std::min(U(mag & U((U(1) << (m + 2)) - 1)), U(1));
+    else
+      lost = std::min(U(sig << (32 - k)), U(1));
+    const U sub = U(sig >> k) | lost;
+    v = pick(below(mag, U(E << S)), sub, v);
+  }
+  // Everything below happens before the rounding, on codes with d more bits: a value whose d
+  // low bits are 0 rounds to itself shifted, and selecting before rounding keeps every lane in
+  // 32 bits until the single narrowing of the result.  Overflow: every value at or above
+  // max_finite << d rounds to max_finite or above, so clamping there (or at ovf_pos << d when
+  // ovf_pos is the next code, an infinity) gives ovf_pos.
+  constexpr U low_d = (U(1) << d) - 1;
+  v = std::min(v, U(U(K.ovf_pos) << d));
+  // Infinity rounds above max_finite, so it already reads ovf_pos when that is its code.
+  if constexpr (K.inf_pos != K.ovf_pos) v = pick(U(0) - U(mag == inf), U(U(K.inf_pos) << d), v);
+  constexpr bool nan_signed = K.nan_neg != K.nan_pos;  // else one NaN result for both signs
+  if constexpr (nan_signed) {
+    const U nan = U(U(K.nan_pos) << d) | (mag & U(K.payload_mask & ~low_d));
+    v = pick(below(inf, mag), nan, v);
+  }
+  // The sign, d bits above the target's sign bit: the rounding below never carries into it.
+  constexpr int sign_pos = std::countr_zero(K.sign_out) + d;
+  v |= K.sign_shift >= sign_pos ? U(x >> (K.sign_shift - sign_pos)) & U(K.sign_out << d)
+                                : U(x << (sign_pos - K.sign_shift)) & U(K.sign_out << d);
+  if constexpr (!nan_signed) v = pick(below(inf, mag), U(U(K.nan_pos) << d), v);
+  return U(v + (low_d >> 1) + ((v >> d) & 1)) >> d;
 }
 
 // The same with the kernel as a template argument: every constant is known to the compiler,
@@ -263,8 +365,13 @@ NUMCONF_HD inline void run_batch_kernel(BatchKernel<U> kernel, int narrowing, co
 template <auto Kernel, int Narrowing, class SrcT, class DstT>
 NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n) {
   using U = decltype(Kernel(0));
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = static_cast<DstT>(Kernel(lane_input<U>(in[i], Narrowing)));
+  if constexpr (nearest_even_kernel_applies(Kernel)) {
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<DstT>(nearest_even_lane<Kernel>(lane_input<U>(in[i], Narrowing)));
+  } else {
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<DstT>(Kernel(lane_input<U>(in[i], Narrowing)));
+  }
 }
 
 template <class SrcT, class DstT>
@@ -301,8 +408,10 @@ class Converter {
     if (!fast_) return;
     narrowing_ = narrowing_shift(from, to);
     const Format source = kernel_source(from, to);
-    if (lane_bits(from, to) == 32) k32_ = detail::make_batch_kernel<std::uint32_t>(source, to, p);
-    else k64_ = detail::make_batch_kernel<std::uint64_t>(source, to, p);
+    if (lane_bits(from, to) == 32)
+      k32_ = detail::make_batch_kernel<std::uint32_t>(source, to, p);
+    else
+      k64_ = detail::make_batch_kernel<std::uint64_t>(source, to, p);
   }
 
   NUMCONF_HD constexpr bool fast() const { return fast_; }

@@ -7,3 +7,8 @@
 #else
 #define NUMCONF_HD
 #endif
+
+// For the few hot functions of the rounder and the arithmetic (a handful of lines each): inlined
+// at every call, so a constexpr format or policy folds into the caller's code.  GCC otherwise
+// keeps the rounder out of line, where every format property is recomputed at run time.
+#define NUMCONF_INLINE __attribute__((always_inline)) inline

@@ -29,9 +29,13 @@ struct Cut {
 
 // Cuts (significand + sticky) * 2^exponent at quantum 2^quantum, keeping the integer part
 // modulo 2^64 (the float rounder's always fits); exponent - quantum must be below 128.
-NUMCONF_HD constexpr Cut cut(Uint128 significand, bool sticky, int exponent, int quantum) {
+NUMCONF_HD NUMCONF_INLINE constexpr Cut cut(Uint128 significand, bool sticky, int exponent,
+                                            int quantum) {
   const int shift = quantum - exponent;
   if (shift <= 0) return {static_cast<std::uint64_t>(significand << -shift), 0, sticky};
+  // The usual case, a significand of 64 bits or fewer cut inside it, in 64-bit shifts.
+  const auto low = static_cast<std::uint64_t>(significand);
+  if (low == significand && shift < 64) return {low >> shift, low << (64 - shift), sticky};
   if (shift < 128) {
     const Uint128 discarded = significand << (128 - shift);  // aligned at the top
     return {static_cast<std::uint64_t>(significand >> shift),
@@ -56,8 +60,10 @@ NUMCONF_HD constexpr bool stochastic_up(Rounding mode, const Cut& c, int n, std:
   const std::uint64_t limit = std::uint64_t{1} << n;  // n <= 32
   const std::uint64_t top = n == 0 ? 0 : c.fraction >> (64 - n);
   switch (mode) {
-    case Rounding::StochasticA: return top + r >= limit;
-    case Rounding::StochasticB: return (c.fraction >> (63 - n)) + 2 * r + 1 >= 2 * limit;
+    case Rounding::StochasticA:
+      return top + r >= limit;
+    case Rounding::StochasticB:
+      return (c.fraction >> (63 - n)) + 2 * r + 1 >= 2 * limit;
     default: {
       const std::uint64_t rest = n == 0 ? c.fraction : c.fraction << n;
       const bool half_up = rest > kHalf || (rest == kHalf && (c.sticky || (top & 1) != 0));
@@ -69,20 +75,26 @@ NUMCONF_HD constexpr bool stochastic_up(Rounding mode, const Cut& c, int n, std:
 // Whether the mode moves the magnitude from the lower neighbour to the upper one.  `lo_even`:
 // the lower neighbour's code ends in 0 (P3109's CodeIsEven; with a one-bit significand the
 // code's last bit is the exponent's).
-NUMCONF_HD constexpr bool rounds_up(const Cut& c, bool lo_even, bool negative, const Policy& p,
-                                    std::uint64_t random) {
+NUMCONF_HD NUMCONF_INLINE constexpr bool rounds_up(const Cut& c, bool lo_even, bool negative,
+                                                   const Policy& p, std::uint64_t random) {
   constexpr std::uint64_t kHalf = std::uint64_t{1} << 63;
   switch (p.rounding) {
     case Rounding::NearestEven:
       return c.fraction > kHalf || (c.fraction == kHalf && (c.sticky || !lo_even));
-    case Rounding::NearestAway: return c.fraction >= kHalf;
-    case Rounding::TowardZero: return false;
-    case Rounding::TowardPositive: return !negative && c.inexact();
-    case Rounding::TowardNegative: return negative && c.inexact();
-    case Rounding::ToOdd: return c.inexact() && lo_even;
+    case Rounding::NearestAway:
+      return c.fraction >= kHalf;
+    case Rounding::TowardZero:
+      return false;
+    case Rounding::TowardPositive:
+      return !negative && c.inexact();
+    case Rounding::TowardNegative:
+      return negative && c.inexact();
+    case Rounding::ToOdd:
+      return c.inexact() && lo_even;
     case Rounding::StochasticA:
     case Rounding::StochasticB:
-    case Rounding::StochasticC: return stochastic_up(p.rounding, c, p.random_bits, random);
+    case Rounding::StochasticC:
+      return stochastic_up(p.rounding, c, p.random_bits, random);
   }
   return false;
 }
@@ -112,11 +124,16 @@ NUMCONF_HD constexpr Rounded zero_result(const Format& f, bool negative, std::ui
 NUMCONF_HD constexpr bool overflow_escapes(const Policy& p, bool negative) {
   if (p.overflow != Overflow::None) return false;
   switch (p.rounding) {
-    case Rounding::TowardZero: return false;
-    case Rounding::TowardPositive: return !negative;
-    case Rounding::TowardNegative: return negative;
-    case Rounding::ToOdd: return p.overflow_rule != OverflowRule::Ieee754;
-    default: return true;  // nearest and stochastic
+    case Rounding::TowardZero:
+      return false;
+    case Rounding::TowardPositive:
+      return !negative;
+    case Rounding::TowardNegative:
+      return negative;
+    case Rounding::ToOdd:
+      return p.overflow_rule != OverflowRule::Ieee754;
+    default:
+      return true;  // nearest and stochastic
   }
 }
 
@@ -140,8 +157,7 @@ NUMCONF_HD constexpr Rounded overflow_result(const Format& f, bool negative, con
 // Code 0 is that bound: zero, or the smallest value of a format without zero (e8m0fnu).
 NUMCONF_HD constexpr Rounded negative_into_unsigned(const Format& f, const Policy& p) {
   const bool clamps = p.overflow != Overflow::None || p.overflow_rule == OverflowRule::P3109V3 ||
-                      p.rounding == Rounding::TowardZero ||
-                      p.rounding == Rounding::TowardPositive;
+                      p.rounding == Rounding::TowardZero || p.rounding == Rounding::TowardPositive;
   if (clamps) return make(f, 0, flags::kInvalid);
   return invalid_result(f, true, p);
 }
@@ -151,7 +167,7 @@ NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int ex
                                           std::uint64_t random) {
   const int width = f.int_bits;
   const int top_bit = exponent + bit_width(significand) - 1;  // significand != 0
-  const bool huge = top_bit >= 64;  // beyond every integer format
+  const bool huge = top_bit >= 64;                            // beyond every integer format
   // The integer part modulo 2^64 (cut keeps its low 64 bits; a multiple of 2^128 is 0).
   const Cut c = exponent >= 128 ? Cut{} : cut(significand, sticky, exponent, 0);
   const bool up = rounds_up(c, (c.kept & 1) == 0, negative, p, random);
@@ -175,14 +191,16 @@ NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int ex
 
 // Parity of the code of kept * 2^quantum (kept < 2^(m+1)): the significand's last bit, or with a
 // one-bit significand the biased exponent's.
-NUMCONF_HD constexpr bool lo_is_even(const Format& f, std::uint64_t kept, int quantum) {
+NUMCONF_HD NUMCONF_INLINE constexpr bool lo_is_even(const Format& f, std::uint64_t kept,
+                                                    int quantum) {
   if (f.mantissa_bits > 0 || kept == 0) return (kept & 1) == 0;
   return ((quantum + f.bias) & 1) == 0;
 }
 
-NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int exponent,
-                                            Uint128 significand, bool sticky, const Policy& p,
-                                            std::uint64_t random) {
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded round_to_float(const Format& f, bool negative,
+                                                           int exponent, Uint128 significand,
+                                                           bool sticky, const Policy& p,
+                                                           std::uint64_t random) {
   const int m = f.mantissa_bits;
   const int emin = min_normal_exponent(f);
   const int binade = exponent + bit_width(significand) - 1;  // significand != 0
@@ -209,7 +227,8 @@ NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int 
           rounds_up(unbounded, lo_is_even(f, unbounded.kept, binade - m), negative, p, random);
       tiny = ((unbounded.kept + std::uint64_t(unbounded_up)) >> (m + 1)) == 0;
     }
-    if (tiny && p.flush_outputs) return zero_result(f, negative, flags::kUnderflow | flags::kInexact);
+    if (tiny && p.flush_outputs)
+      return zero_result(f, negative, flags::kUnderflow | flags::kInexact);
     if (tiny && c.inexact()) raised |= flags::kUnderflow;
   }
 
@@ -223,7 +242,10 @@ NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int 
   if (biased > static_cast<long long>(max_exponent_field(f)))
     return overflow_result(f, negative, p);
   const std::uint64_t magnitude = (std::uint64_t(biased) << m) | (kept & low_mask(m));
-  if (magnitude > max_finite_magnitude(f)) return overflow_result(f, negative, p);
+  // Only the top two binades can hold codes above max finite (two special codes when m = 0).
+  if (biased + 1 >= static_cast<long long>(max_exponent_field(f)) &&
+      magnitude > max_finite_magnitude(f))
+    return overflow_result(f, negative, p);
   return make(f, with_sign(f, negative, magnitude), raised);
 }
 
@@ -233,12 +255,13 @@ NUMCONF_HD constexpr Rounded round_to_float(const Format& f, bool negative, int 
 // format f.  `sticky` says that non-zero bits lie below the significand's last bit (so the value
 // is strictly between significand and significand + 1 units).  `random` is the stochastic
 // modes' R, of policy.random_bits bits.
-NUMCONF_HD constexpr Rounded round_pack(const Format& f, bool negative, int exponent,
-                                        Uint128 significand, bool sticky, const Policy& p,
-                                        std::uint64_t random = 0) {
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded round_pack(const Format& f, bool negative, int exponent,
+                                                       Uint128 significand, bool sticky,
+                                                       const Policy& p, std::uint64_t random = 0) {
   if (significand == 0 && !sticky) {
     if (has_zero(f)) return detail::zero_result(f, negative, 0);
-    return detail::make(f, detail::with_sign(f, negative, 0), flags::kUnderflow | flags::kInexact);  // +-smallest
+    return detail::make(f, detail::with_sign(f, negative, 0),
+                        flags::kUnderflow | flags::kInexact);  // +-smallest
   }
   if (significand == 0) {  // only the sticky bit: a value far below the last significand bit
     significand = 1;

@@ -12,14 +12,14 @@ namespace numconf {
 
 __extension__ typedef unsigned __int128 Uint128;  // __extension__: not ISO C++, on purpose
 
-NUMCONF_HD constexpr int bit_width(Uint128 x) {
+NUMCONF_HD NUMCONF_INLINE constexpr int bit_width(Uint128 x) {
   const auto high = static_cast<std::uint64_t>(x >> 64);
   const auto low = static_cast<std::uint64_t>(x);
   return high != 0 ? 128 - std::countl_zero(high) : 64 - std::countl_zero(low);
 }
 
 // The low `bits` bits of x (all of x for bits >= 128).
-NUMCONF_HD constexpr Uint128 low_bits(Uint128 x, int bits) {
+NUMCONF_HD NUMCONF_INLINE constexpr Uint128 low_bits(Uint128 x, int bits) {
   return bits >= 128 ? x : x & ((Uint128{1} << bits) - 1);
 }
 
