@@ -65,26 +65,17 @@
 namespace numconf {
 namespace {
 
+using namespace test_support;
+
 using boost::multiprecision::cpp_int;
 using boost::multiprecision::cpp_rational;
 
 // ---- Formats ---------------------------------------------------------------------------------
 
-struct NamedFmt {
-  std::string name;
-  Format format;
-};
-
 NamedFmt builtin(std::string_view name) {
   for (const NamedFormat& named : kBuiltinFormats)
     if (named.name == name) return {std::string(named.name), named.format};
   std::abort();
-}
-
-NamedFmt p3109(int k, int p, bool is_signed, bool extended) {
-  return {"binary" + std::to_string(k) + "p" + std::to_string(p) + (is_signed ? "s" : "u") +
-              (extended ? "e" : "f"),
-          p3109_format(k, p, is_signed, extended)};
 }
 
 // Every built-in float format of at most 8 bits and a few P3109 K=8 formats.
@@ -100,26 +91,6 @@ std::vector<NamedFmt> small_formats() {
   return out;
 }
 
-using namespace test_support;
-
-
-std::size_t failures_shown() {
-  static const std::size_t n = [] {
-    const char* env = std::getenv("NUMCONF_SHOW_FAILURES");
-    return env != nullptr ? std::size_t(std::strtoull(env, nullptr, 0)) : std::size_t{25};
-  }();
-  return n;
-}
-
-class Timer {
- public:
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 // ---- Operations ------------------------------------------------------------------------------
 

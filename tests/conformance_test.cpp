@@ -50,24 +50,12 @@
 namespace numconf {
 namespace {
 
+using namespace test_support;
+
 using boost::multiprecision::cpp_int;
 using boost::multiprecision::cpp_rational;
 
 // ---- Formats under test ---------------------------------------------------------------------
-
-struct NamedFmt {
-  std::string name;
-  Format format;
-};
-
-std::string p3109_name(int k, int p, bool is_signed, bool extended) {
-  return "binary" + std::to_string(k) + "p" + std::to_string(p) + (is_signed ? "s" : "u") +
-         (extended ? "e" : "f");
-}
-
-NamedFmt p3109(int k, int p, bool is_signed, bool extended) {
-  return {p3109_name(k, p, is_signed, extended), p3109_format(k, p, is_signed, extended)};
-}
 
 std::vector<NamedFmt> builtin_formats() {
   std::vector<NamedFmt> out;
@@ -124,19 +112,8 @@ std::vector<NamedFmt> p3109_cross_formats() {
   return out;
 }
 
-using namespace test_support;
-
 
 // ---- Comparison of model and oracle ---------------------------------------------------------
-
-// NUMCONF_SHOW_FAILURES=<n>: how many mismatches each worker prints (default 25).
-std::size_t failures_shown() {
-  static const std::size_t n = [] {
-    const char* env = std::getenv("NUMCONF_SHOW_FAILURES");
-    return env != nullptr ? std::size_t(std::strtoull(env, nullptr, 0)) : std::size_t{25};
-  }();
-  return n;
-}
 
 // Per-worker tallies; merged after the workers finish.
 struct Stats {
@@ -206,16 +183,6 @@ void report(const Stats& stats, double seconds, const std::string& what) {
                                   << test_seed() << ")\n"
                                   << shown;
 }
-
-class Timer {
- public:
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 // ---- Decode ---------------------------------------------------------------------------------
 

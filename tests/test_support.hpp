@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
@@ -12,7 +13,9 @@
 #include <string>
 #include <thread>
 
+#include "formats/format.hpp"
 #include "formats/policy.hpp"
+#include "formats/registry.hpp"
 
 namespace numconf::test_support {
 
@@ -113,5 +116,39 @@ inline int worker_count() {
   if (const char* env = std::getenv("NUMCONF_THREADS")) return std::max(1, std::atoi(env));
   return std::clamp(int(std::thread::hardware_concurrency()), 1, 8);
 }
+
+// A format under test with the name failures print.
+struct NamedFmt {
+  std::string name;
+  Format format;
+};
+
+inline std::string p3109_name(int k, int p, bool is_signed, bool extended) {
+  return "binary" + std::to_string(k) + "p" + std::to_string(p) + (is_signed ? "s" : "u") +
+         (extended ? "e" : "f");
+}
+
+inline NamedFmt p3109(int k, int p, bool is_signed, bool extended) {
+  return {p3109_name(k, p, is_signed, extended), p3109_format(k, p, is_signed, extended)};
+}
+
+// NUMCONF_SHOW_FAILURES=<n>: how many mismatches each worker prints (default 25).
+inline std::size_t failures_shown() {
+  static const std::size_t n = [] {
+    const char* env = std::getenv("NUMCONF_SHOW_FAILURES");
+    return env != nullptr ? std::size_t(std::strtoull(env, nullptr, 0)) : std::size_t{25};
+  }();
+  return n;
+}
+
+class Timer {
+ public:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 }  // namespace numconf::test_support
