@@ -44,6 +44,16 @@ enum class OverflowRule : std::uint8_t {
   P3109V3,   // P3109 v3.2 and the IML formal spec's OvfInf: formats without Inf clamp
 };
 
+// Vendor conventions for what the specifications leave open (the NaN a result carries, its sign
+// and payload, and similar): a named profile, not an #ifdef.  Model is numconf's own documented
+// choice (docs/semantics.md, docs/arithmetic.md); the others reproduce a vendor's hardware or
+// library bit for bit (docs/profiles.md).
+enum class Profile : std::uint8_t {
+  Model,
+  Cuda,  // NVIDIA: PTX instructions and the cuda_fp*.h headers
+  X86,   // Intel/AMD: SSE/AVX, F16C, AVX512-BF16/FP16
+};
+
 struct Policy {
   Rounding rounding = Rounding::NearestEven;
   Overflow overflow = Overflow::None;
@@ -53,6 +63,7 @@ struct Policy {
   NanToNanless nan_to_nanless = NanToNanless::Zero;
   OverflowRule overflow_rule = OverflowRule::Ieee754;
   int random_bits = 0;  // N, the width of the random value R for stochastic rounding (0..32)
+  Profile profile = Profile::Model;
 
   friend constexpr bool operator==(const Policy&, const Policy&) = default;
 };
