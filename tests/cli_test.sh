@@ -138,16 +138,16 @@ expect_status op-unknown 2 "unknown operation 'pow'" bash -c "'$numconf' op pow 
 printf '%s\n' '3F800000 3F800000 40000000 00' '3F800000 33800000 3F800000 01' \
   '7F7FFFFF 7F7FFFFF 7F800000 05' '7F800000 FF800000 FFC00000 10' '80000000 00000000 00000000 00' \
   '3F800000 BF800000 00000000 00' '3F800000 3F800000 40000001 00' >"$tmp/f32_add.tf"
-expect tf-report "$(printf 'line 7: add 3f800000 3f800000 -> expected 40000001 00, got 40000000 00\n7 lines, 1 mismatched')" \
+expect tf-report "$(printf '%s line 7: add 3f800000 (1) 3f800000 (1) -> expected 40000001 (2.0000002384185791015625) flags 00, got 40000000 (2) flags 00\n%s: 7 cases, 1 mismatched' "$tmp/f32_add.tf" "$tmp/f32_add.tf")" \
   "$numconf" verify-testfloat "$tmp/f32_add.tf" --op add --format f32 --round rn
 expect_exit tf-mismatch-exit 1 "$numconf" verify-testfloat "$tmp/f32_add.tf" --op add --format f32 --round rn
 head -6 "$tmp/f32_add.tf" >"$tmp/f32_add_ok.tf"
 expect_exit tf-clean-exit 0 "$numconf" verify-testfloat "$tmp/f32_add_ok.tf" --op add --format f32 --round rn
 # --check-nans: the NaN of line 4 must match bit for bit, and the model's default NaN is positive.
-expect tf-check-nans "line 4: add 7f800000 ff800000 -> expected ffc00000 10, got 7fc00000 10" \
+expect tf-check-nans "$tmp/f32_add_ok.tf line 4: add 7f800000 (inf) ff800000 (-inf) -> expected ffc00000 (-nan) flags 10 invalid, got 7fc00000 (nan) flags 10 invalid" \
   bash -c "'$numconf' verify-testfloat '$tmp/f32_add_ok.tf' --op add --format f32 --round rn --check-nans | head -1"
 printf '3F800000 3F800000 40000000 00\n3F800000 3F800000 4000000\n' >"$tmp/short.tf"
-expect_status tf-malformed 2 "short.tf line 2: expected 2 operands, result, flags" \
+expect_status tf-malformed 2 "short.tf line 2: field 3 has 7 hex digits, 8 expected" \
   "$numconf" verify-testfloat "$tmp/short.tf" --op add --format f32 --round rn
 expect_status tf-missing 2 "cannot read" \
   "$numconf" verify-testfloat "$tmp/none.tf" --op add --format f32 --round rn

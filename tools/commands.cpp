@@ -207,6 +207,9 @@ void add_commands(CLI::App& app, int& exit_code) {
   add_check_command(app, exit_code);
   add_op_command(app, exit_code);
   add_verify_testfloat_command(app, exit_code);
+  add_gen_command(app, exit_code);
+  add_verify_command(app, exit_code);
+  add_test_impl_command(app, exit_code);
 }
 
 }  // namespace numconf::cli

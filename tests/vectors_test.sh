@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# numconf gen, verify and test-impl end to end: determinism and shards, a planted error found,
+# bad files rejected with their line, a wrong external converter caught and a right one passed.
+# Usage: vectors_test.sh path/to/numconf path/to/impl_converter path/to/vectors
+set -u
+numconf=$1 converter=$2 vectors=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+check() {  # check NAME CONDITION_COMMAND...
+  local name=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+expect_status() {  # expect_status NAME STATUS STDERR_PATTERN COMMAND...
+  local name=$1 status=$2 pattern=$3
+  shift 3
+  local err
+  err=$("$@" 2>&1 >/dev/null)
+  local got=$?
+  if [[ $got -eq $status && "$err" == *$pattern* && $(printf '%s\n' "$err" | wc -l) -eq 1 ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %s: status %s (want %s), stderr %q (want one line with %q)\n' "$name" "$got" "$status" "$err" "$pattern"
+  fi
+}
+
+gen() { "$numconf" gen "$@"; }
+
+# ---- Determinism: the same command gives the same bytes; shards concatenate to the whole ----
+for set in "--from f32 --to e4m3fn --level 2" "--op fma --format bf16 --round sra --rbits 5 --seed 9" \
+           "--from f64 --to i8 --random 5000 --seed 3" "--op add --format e4m3fn --exhaustive"; do
+  name=$(echo "$set" | tr ' ' '_')
+  gen $set -o "$tmp/a.txt" && gen $set -o "$tmp/b.txt"
+  check "same-bytes$name" cmp -s "$tmp/a.txt" "$tmp/b.txt"
+  for k in 1 2 3; do gen $set --shard $k/3 -o "$tmp/part$k.txt"; done
+  cat "$tmp/part1.txt" "$tmp/part2.txt" "$tmp/part3.txt" >"$tmp/joined.txt"
+  check "shards-join$name" cmp -s "$tmp/a.txt" "$tmp/joined.txt"
+  check "verify-own$name" "$numconf" verify "$tmp/a.txt" >/dev/null
+done
+gen --from f32 --to e4m3fn --level 2 -o "$tmp/x.npy" && gen --from f32 --to e4m3fn --level 2 -o "$tmp/y.npy"
+check npy-same-bytes cmp -s "$tmp/x.npy" "$tmp/y.npy"
+check npy-header bash -c "head -c 6 '$tmp/x.npy' | od -c | grep -q 'N   U   M   P   Y'"
+check npy-sidecar grep -q '^# coverage level2$' "$tmp/x.txt"
+
+# ---- verify finds one flipped bit planted in a committed file ----------------------------------
+file=$vectors/level1/convert/f32/e4m3fn/rn-none.txt
+check committed-clean "$numconf" verify "$file"
+line=$(grep -n '^3f800000 ' "$file" | cut -d: -f1)  # 1.0 -> e4m3fn 0x38
+sed "${line}s/^3f800000 38 /3f800000 39 /" "$file" >"$tmp/flipped.txt"
+check planted-differs bash -c "! cmp -s '$file' '$tmp/flipped.txt'"
+out=$("$numconf" verify "$tmp/flipped.txt")
+status=$?
+check planted-exit-1 test $status -eq 1
+check planted-reported bash -c "grep -q 'line $line: convert 3f800000 (1) -> expected 39 (1.125) flags 00, got 38 (1) flags 00' <<<'$out'"
+check planted-count bash -c "grep -q ' 1 mismatched' <<<'$out'"
+# A flipped flag bit, and a flipped operand bit, are found too.
+sed "${line}s/ 00\$/ 01/" "$file" >"$tmp/flag.txt"
+check planted-flag bash -c "'$numconf' verify '$tmp/flag.txt' | grep -q 'got 38 (1) flags 00'"
+sed "${line}s/^3f800000 /3f800001 /" "$file" >"$tmp/operand.txt"
+expect_status planted-operand 1 "" "$numconf" verify "$tmp/operand.txt"
+
+# ---- Bad files: one line naming file and line, exit 2 ------------------------------------------
+head -n 30 "$file" >"$tmp/truncated.txt"
+expect_status truncated 2 "truncated.txt: the header states" "$numconf" verify "$tmp/truncated.txt"
+sed "${line}s/^3f800000 38 /3f800000 038 /" "$file" >"$tmp/width.txt"
+expect_status wrong-width 2 "width.txt line $line: field 2 has 3 hex digits, 2 expected" \
+  "$numconf" verify "$tmp/width.txt"
+sed '3a # colour blue' "$file" >"$tmp/key.txt"
+expect_status unknown-key 2 "key.txt line 4: unknown header key 'colour'" "$numconf" verify "$tmp/key.txt"
+sed "${line}s/^3f800000 /3f80z000 /" "$file" >"$tmp/corrupt.txt"
+expect_status corrupt 2 "corrupt.txt line $line: field 1 is not hex" "$numconf" verify "$tmp/corrupt.txt"
+sed '1s/1$/7/' "$file" >"$tmp/version.txt"
+expect_status version 2 "version.txt line 1: vector format version '7'" "$numconf" verify "$tmp/version.txt"
+expect_status missing 2 "cannot read" "$numconf" verify "$tmp/none.txt"
+expect_status no-header 2 "has no header" "$numconf" verify <(tail -n 5 "$file")
+expect_status no-backend 2 "backend 'cuda' is not available" "$numconf" verify "$file" --backend cuda
+expect_status bad-shard 2 "--shard must be K/N" "$numconf" gen --from f32 --to e4m3fn --shard 4/3
+expect_status too-many 2 "at most 2^32" "$numconf" gen --op add --format f32 --exhaustive
+gen --from f32 --to e4m3fn --shard 2/2 -o "$tmp/out.txt" >/dev/null 2>&1
+check no-temp-left bash -c "! ls '$tmp'/*.tmp 2>/dev/null | grep -q ."
+# A TestFloat file (no header) with the operation and formats given.
+tail -n +18 "$file" >"$tmp/tf.txt"
+check testfloat-clean "$numconf" verify "$tmp/tf.txt" --op convert --from f32 --to e4m3fn >/dev/null
+
+# ---- test-impl: a right converter passes, wrong ones are caught in the right class -------------
+impl() { "$numconf" test-impl --from f32 --to e4m3fn --round rn --sat finite --level 2 -- "$converter" "$@"; }
+out=$(impl correct)
+check impl-correct-passes test $? -eq 0
+check impl-correct-summary bash -c "grep -q ' 0 mismatched' <<<'$out'"
+out=$(impl ties-away)
+check impl-ties-away-fails test $? -eq 1
+check impl-ties-away-class bash -c "grep -E '^  ties +[0-9]+ cases, +[1-9][0-9]* mismatched' <<<'$out' >/dev/null"
+check impl-ties-away-other-clean bash -c "grep -E '^  other +[0-9]+ cases, +0 mismatched' <<<'$out' >/dev/null"
+out=$(impl via-f16)
+check impl-via-f16-fails test $? -eq 1
+check impl-via-f16-first bash -c "grep -q '^case [0-9]*: convert ' <<<'$out'"
+expect_status impl-short 2 "the program wrote 0 results" \
+  "$numconf" test-impl --from f32 --to e4m3fn -- true
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

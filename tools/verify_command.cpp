@@ -1,0 +1,270 @@
+// numconf verify: re-checks vector files (ours, with a header; or Berkeley TestFloat's
+// testfloat_gen output, given the operation and formats) against an implementation, the model
+// by default.  numconf verify-testfloat is the same command under its older name.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "output.hpp"
+#include "stream.hpp"
+#include "text.hpp"
+#include "vectors.hpp"
+
+namespace numconf::cli {
+
+namespace {
+
+struct VerifyOptions {
+  std::vector<std::string> files;
+  std::string op, from, to, format, backend = "model";
+  PolicyOptions policy;
+  bool check_nans = false;
+};
+
+// The implementation a backend name stands for.  Hardware backends (hw/backend.hpp) are not
+// part of this build; they plug in here as further Implementations.
+Implementation implementation_named(const std::string& name) {
+  if (name == "model") return run_model;
+  throw InputError("backend '" + name + "' is not available in this build (available: model)");
+}
+
+std::string flag_names(std::uint8_t f) {
+  static constexpr std::array<std::pair<std::uint8_t, std::string_view>, 5> kNames = {
+      {{flags::kInexact, "inexact"},
+       {flags::kUnderflow, "underflow"},
+       {flags::kOverflow, "overflow"},
+       {flags::kInfinite, "infinite"},
+       {flags::kInvalid, "invalid"}}};
+  std::string out = fmt::format("{:02x}", f);
+  std::string names;
+  for (const auto& [bit, name] : kNames)
+    if (f & bit) names += (names.empty() ? "" : "|") + std::string(name);
+  return names.empty() ? out : out + " " + names;
+}
+
+// A code with its exact value: "3f800000 (1)"; long decimals are given as hex-floats.
+std::string described(const Format& f, std::uint64_t code) {
+  const Unpacked u = unpack(f, code);
+  std::string value = exact_decimal(u);
+  if (value.size() > 24) value = hex_float(u);
+  return code_hex(code, f) + " (" + value + ")";
+}
+
+struct Expected {
+  long long line = 0;
+  Rounded rounded;
+};
+
+class FileChecker {
+ public:
+  FileChecker(std::string path, const VerifyOptions& o, const Implementation& impl)
+      : path_(std::move(path)), options_(o), impl_(impl), header_(path_) {}
+
+  // Prints each mismatch and a summary; returns the number of mismatches.
+  std::uint64_t run(Output& out) {
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path_.c_str(), "rb"),
+                                                             &std::fclose);
+    if (!in) throw InputError("cannot read '" + path_ + "'");
+    long long number = 0;
+    for_each_line(in.get(), [&](std::string_view text) {
+      ++number;
+      if (!job_ && text.starts_with("#")) return header_.line(text, number);
+      if (!job_) start(number);
+      check_line(text, number);
+    });
+    if (!job_) start(number + 1);
+    finish(out);
+    if (stated_cases_ && *stated_cases_ != cases_)
+      throw InputError(fmt::format("{}: the header states {} cases, the file holds {} (truncated?)",
+                                   path_, *stated_cases_, cases_));
+    out.write(fmt::format("{}: {} cases, {} mismatched\n", path_, cases_, mismatches_));
+    return mismatches_;
+  }
+
+ private:
+  [[noreturn]] void fail(long long number, const std::string& why) const {
+    throw InputError(path_ + " line " + std::to_string(number) + ": " + why);
+  }
+
+  // Works out the job from the header, or from the options for a header-less file.
+  void start(long long number) {
+    VectorSpec spec;
+    if (!header_.empty()) {
+      if (!options_.op.empty() || !options_.from.empty() || !options_.format.empty())
+        fail(number, "the file has a header; --op and formats are for header-less files");
+      std::uint64_t cases = 0;
+      spec = header_.spec(cases);
+      stated_cases_ = cases;
+      exact_nans_ = true;
+    } else {
+      if (options_.op.empty())
+        throw InputError(path_ + " has no header: give --op and its formats (a TestFloat file)");
+      spec.op = options_.op;
+      spec.from = options_.op == "convert" ? options_.from : options_.format;
+      spec.to = options_.to;
+      spec.policy = options_.policy;
+      exact_nans_ = options_.check_nans;
+    }
+    job_ = make_job(spec);
+    if (header_.empty() && job_->stochastic)
+      throw InputError("TestFloat vectors carry no random bits: use rn rna rz rp rm or ro");
+    widths_.assign(std::size_t(job_->info.operands), job_->operand_digits());
+    if (job_->stochastic) widths_.push_back(random_digits(*job_));
+    widths_.push_back(job_->result_digits());
+    widths_.push_back(2);
+  }
+
+  void check_line(std::string_view text, long long number) {
+    const Job& job = *job_;
+    std::vector<std::uint64_t> fields;
+    std::size_t pos = 0;
+    while (!at_end(text, pos)) {
+      while (text[pos] == ' ' || text[pos] == '\t') ++pos;
+      const std::size_t start = pos;
+      std::uint64_t value = 0;
+      if (!next_hex(text, pos, value))
+        fail(number, fmt::format("field {} is not hex in '{}'", fields.size() + 1, text));
+      const std::size_t width = pos - start;
+      if (fields.size() < widths_.size() && width != std::size_t(widths_[fields.size()]))
+        fail(number, fmt::format("field {} has {} hex digits, {} expected, in '{}'",
+                                 fields.size() + 1, width, widths_[fields.size()], text));
+      fields.push_back(value);
+    }
+    if (fields.size() != widths_.size())
+      fail(number, fmt::format("expected {} fields ({}), got {} in '{}'", widths_.size(),
+                               shape(), fields.size(), text));
+    Case c;
+    std::size_t k = 0;
+    for (; k < std::size_t(job.info.operands); ++k) {
+      if (!is_valid_code(job.operand, fields[k]))
+        fail(number, fmt::format("operand {} is not a code of {}", k + 1, job.spec.from));
+      c.operands[k] = fields[k];
+    }
+    if (job.stochastic) {
+      c.random = fields[k++];
+      if (c.random >> job.policy.random_bits)
+        fail(number, fmt::format("R is wider than rbits {}", job.policy.random_bits));
+    }
+    const std::uint64_t result = fields[k], flag_bits = fields[k + 1];
+    if (!is_valid_code(job.result, result)) fail(number, "the result is not a code of the format");
+    if (flag_bits > 0x1f) fail(number, "flags above 1f");
+    cases_batch_.push_back(c);
+    expected_.push_back({number, {result, std::uint8_t(flag_bits)}});
+    ++cases_;
+    if (cases_batch_.size() == kBatch) flush(pending_);
+  }
+
+  std::string shape() const {
+    std::string s = fmt::format("{} operand{}", job_->info.operands, job_->info.operands > 1 ? "s" : "");
+    if (job_->stochastic) s += ", R";
+    return s + ", result, flags";
+  }
+
+  bool same(const Rounded& expected, const Rounded& got) const {
+    if (expected.flags != got.flags) return false;
+    if (expected.bits == got.bits) return true;
+    const Format& f = job_->result;
+    return !exact_nans_ && unpack(f, expected.bits).cls == ValueClass::Nan &&
+           unpack(f, got.bits).cls == ValueClass::Nan;
+  }
+
+  void finish(Output& out) {
+    flush(pending_);
+    out.write(pending_);
+    pending_.clear();
+  }
+
+  void flush(std::string& out) {
+    if (cases_batch_.empty()) return;
+    std::vector<Rounded> got(cases_batch_.size());
+    impl_(*job_, cases_batch_, got);
+    const Job& job = *job_;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const Expected& e = expected_[i];
+      if (same(e.rounded, got[i])) continue;
+      ++mismatches_;
+      std::string inputs;
+      for (int k = 0; k < job.info.operands; ++k)
+        inputs += described(job.operand, cases_batch_[i].operands[std::size_t(k)]) + " ";
+      if (job.stochastic) inputs += fmt::format("R {:x} ", cases_batch_[i].random);
+      out += fmt::format("{} line {}: {} {}-> expected {} flags {}, got {} flags {}\n", path_,
+                         e.line, job.info.name, inputs, described(job.result, e.rounded.bits),
+                         flag_names(e.rounded.flags), described(job.result, got[i].bits),
+                         flag_names(got[i].flags));
+    }
+    cases_batch_.clear();
+    expected_.clear();
+  }
+
+  static constexpr std::size_t kBatch = 4096;
+  std::string path_;
+  const VerifyOptions& options_;
+  const Implementation& impl_;
+  HeaderParser header_;
+  std::optional<Job> job_;
+  std::optional<std::uint64_t> stated_cases_;
+  bool exact_nans_ = true;
+  std::vector<int> widths_;
+  std::vector<Case> cases_batch_;
+  std::vector<Expected> expected_;
+  std::string pending_;
+  std::uint64_t cases_ = 0, mismatches_ = 0;
+};
+
+int run_verify(const VerifyOptions& o) {
+  const Implementation impl = implementation_named(o.backend);
+  Output out("");
+  std::uint64_t mismatches = 0;
+  for (const std::string& file : o.files) {
+    mismatches += FileChecker(file, o, impl).run(out);
+    out.maybe_flush();
+  }
+  out.commit();
+  return mismatches == 0 ? 0 : 1;
+}
+
+void add_options(CLI::App& cmd, VerifyOptions& o) {
+  cmd.add_option("--op", o.op, "header-less files: convert add sub mul div fma sqrt min max ...");
+  cmd.add_option("--from", o.from, "header-less conversions: the source format");
+  cmd.add_option("--to", o.to, "header-less conversions: the result format");
+  cmd.add_option("--format", o.format, "header-less arithmetic: the format");
+  cmd.add_flag("--check-nans", o.check_nans,
+               "header-less files: NaN results must match bit for bit (default: any NaN matches "
+               "any NaN; files with a header always compare every bit)");
+  o.policy.add_to(cmd, true);
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+  static VerifyOptions o;
+  auto* cmd = app.add_subcommand(
+      "verify",
+      "re-check vector files against the model (or a backend): each mismatch with decoded "
+      "values; exit 0 all match, 1 mismatches, 2 unreadable file");
+  cmd->add_option("files", o.files, "vector files (vectors/README.md) or TestFloat files")
+      ->required();
+  cmd->add_option("--backend", o.backend, "the implementation checked")->capture_default_str();
+  add_options(*cmd, o);
+  cmd->callback([&exit_code] { exit_code = run_verify(o); });
+}
+
+void add_verify_testfloat_command(CLI::App& app, int& exit_code) {
+  static VerifyOptions o;
+  auto* cmd = app.add_subcommand(
+      "verify-testfloat",
+      "numconf verify for a Berkeley TestFloat file (testfloat_gen lines: operands, result, "
+      "flags in hex), --round required");
+  cmd->add_option("files", o.files, "testfloat_gen output")->required();
+  add_options(*cmd, o);
+  cmd->get_option("--op")->required();
+  cmd->get_option("--round")->required();
+  cmd->callback([&exit_code] { exit_code = run_verify(o); });
+}
+
+}  // namespace numconf::cli
