@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -175,29 +176,32 @@ class Progress {
   double last_ = -1;
 };
 
-// Writes rows [first, first + n) of the set in chunks computed by `threads` threads, each
-// group of chunks written while the next is computed.
+// Writes rows [first, first + n) of the set in chunks computed by `threads` threads.  Two
+// sets of buffers alternate: one group of chunks is written while the next is computed, and
+// the buffers are reused (fresh large allocations would page-fault on every chunk).
 void write_rows(const RowWriter& rows, const CaseSource& source, std::uint64_t first,
                 std::uint64_t n, int threads, Output& out) {
   constexpr std::uint64_t kChunk = 1 << 22;
   Progress progress(n);
+  std::array<std::vector<std::string>, 2> buffers;
+  for (auto& set : buffers) set.resize(std::size_t(threads));
   std::future<void> writing;
-  std::vector<std::string> written;
-  for (std::uint64_t done = 0; done < n;) {
-    std::vector<std::string> group(static_cast<std::size_t>(threads));
+  for (std::uint64_t done = 0, group = 0; done < n; ++group) {
+    std::vector<std::string>& set = buffers[group % 2];
     std::vector<std::thread> workers;
-    for (int t = 0; t < threads && done < n; ++t) {
+    for (std::string& chunk : set) {
+      chunk.clear();
+      if (done == n) continue;
       const std::uint64_t begin = first + done, count = std::min(kChunk, n - done);
       done += count;
-      workers.emplace_back([&rows, &source, &group, t, begin, count] {
-        rows.append(source, begin, count, group[std::size_t(t)]);
+      workers.emplace_back([&rows, &source, &chunk, begin, count] {
+        rows.append(source, begin, count, chunk);
       });
     }
     for (auto& w : workers) w.join();
     if (writing.valid()) writing.get();
-    written = std::move(group);
-    writing = std::async(std::launch::async, [&out, &written] {
-      for (const std::string& chunk : written) out.write(chunk);
+    writing = std::async(std::launch::async, [&out, &set] {
+      for (const std::string& chunk : set) out.write(chunk);
     });
     progress.update(done);
   }

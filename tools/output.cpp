@@ -31,6 +31,12 @@ void Output::flush() {
   buffer_.clear();
 }
 
+void Output::write_through(std::string_view text) {
+  flush();
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size())
+    throw InputError("write failed" + (path_.empty() ? std::string() : " on '" + temp_path_ + "'"));
+}
+
 void Output::commit() {
   flush();
   if (file_ == stdout) {

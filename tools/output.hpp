@@ -18,6 +18,7 @@ class Output {
   Output& operator=(const Output&) = delete;
 
   void write(std::string_view text) {
+    if (text.size() >= kFlushAt) return write_through(text);  // large blocks skip the copy
     buffer_.append(text);
     if (buffer_.size() >= kFlushAt) flush();
   }
@@ -30,6 +31,7 @@ class Output {
  private:
   static constexpr std::size_t kFlushAt = 1 << 20;
   void flush();
+  void write_through(std::string_view text);
 
   std::string path_, temp_path_;
   std::FILE* file_ = nullptr;
