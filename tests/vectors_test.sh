@@ -44,7 +44,38 @@ done
 gen --from f32 --to e4m3fn --level 2 -o "$tmp/x.npy" && gen --from f32 --to e4m3fn --level 2 -o "$tmp/y.npy"
 check npy-same-bytes cmp -s "$tmp/x.npy" "$tmp/y.npy"
 check npy-header bash -c "head -c 6 '$tmp/x.npy' | od -c | grep -q 'N   U   M   P   Y'"
-check npy-sidecar grep -q '^# coverage level2$' "$tmp/x.txt"
+check npy-sidecar grep -q "^# coverage level2$" "$tmp/x.npy.txt"
+
+# The .npy records equal the text lines: a structured set with operands, and a shard of the
+# exhaustive f32 -> e4m3fn sweep (table lookup, operands left out) against the model's text.
+npy_matches_text() {  # npy_matches_text NPY TXT: expected and flags of every record and line
+  python3 - "$1" "$2" <<'PY'
+import re, struct, sys
+data = open(sys.argv[1], "rb").read()
+size = struct.unpack("<H", data[8:10])[0]
+header = data[10:10 + size].decode()
+fields = re.findall(r"\('(\w+)', '[<|]u(\d)'\)", header)
+row = sum(int(b) for _, b in fields)
+body = data[10 + size:]
+lines = [l.split() for l in open(sys.argv[2]) if not l.startswith("#")]
+assert len(body) == row * len(lines), (len(body), row, len(lines))
+names = [n for n, _ in fields]
+for i, line in enumerate(lines):
+    at, values = i * row, {}
+    for name, b in fields:
+        values[name] = int.from_bytes(body[at:at + int(b)], "little")
+        at += int(b)
+    assert values["expected"] == int(line[-2], 16) and values["flags"] == int(line[-1], 16), (i, line, values)
+    if "a" in names:
+        assert values["a"] == int(line[0], 16), (i, line, values)
+PY
+}
+gen --from f32 --to e4m3fn --level 2 -o "$tmp/l2.txt"
+check npy-equals-text npy_matches_text "$tmp/x.npy" "$tmp/l2.txt"
+gen --from f32 --to e4m3fn --sat finite --exhaustive --shard 16257/65536 -o "$tmp/ex.npy"
+gen --from f32 --to e4m3fn --sat finite --exhaustive --shard 16257/65536 -o "$tmp/ex.txt"
+check npy-lookup-equals-model npy_matches_text "$tmp/ex.npy" "$tmp/ex.txt"
+check npy-rows grep -q "^# npy-rows 1065353216 65536$" "$tmp/ex.npy.txt"
 
 # ---- verify finds one flipped bit planted in a committed file ----------------------------------
 file=$vectors/level1/convert/f32/e4m3fn/rn-none.txt

@@ -37,6 +37,13 @@ void Output::write_through(std::string_view text) {
     throw InputError("write failed" + (path_.empty() ? std::string() : " on '" + temp_path_ + "'"));
 }
 
+int Output::positional_fd(long long& offset) {
+  flush();
+  if (file_ == stdout || std::fflush(file_) != 0) return -1;
+  offset = std::ftell(file_);
+  return offset < 0 ? -1 : fileno(file_);
+}
+
 void Output::commit() {
   flush();
   if (file_ == stdout) {

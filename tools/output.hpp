@@ -27,6 +27,10 @@ class Output {
     if (buffer_.size() >= kFlushAt) flush();
   }
   void commit();
+  // For writers that place fixed-size records themselves (pwrite, from several threads): the
+  // file descriptor after flushing what was written so far, and that many bytes as its
+  // offset; -1 when writing to stdout.
+  int positional_fd(long long& offset);
 
  private:
   static constexpr std::size_t kFlushAt = 1 << 20;
