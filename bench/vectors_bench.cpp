@@ -13,7 +13,7 @@ namespace {
 
 using numconf::cli::LookupConverter;
 
-constexpr std::uint64_t kBlock = 1 << 20;  // records per iteration: 2 MiB, in L2/L3
+constexpr std::uint64_t kBlock = 1 << 20;     // records per iteration: 2 MiB, in L2/L3
 constexpr std::uint64_t kFirst = 0x3c000000;  // around 2^-7 .. 2: every kind of e4m3fn result
 
 void BM_LookupRecords(benchmark::State& state) {

@@ -51,9 +51,9 @@ int compare(const Format& from, const Format& to, const Policy& p, std::uint64_t
   return failures;
 }
 
-const std::vector<Format> kNarrowTargets = {kE5M2, kE4M3FN, kE4M3FNUZ, kE5M2FNUZ, kE4M3B11FNUZ,
-                                            kE4M3, kE3M4, kE2M3FN, kE3M2FN, kE2M1FN, kUE4M3,
-                                            p3109_format(8, 3, true, true)};
+const std::vector<Format> kNarrowTargets = {
+    kE5M2, kE4M3FN, kE4M3FNUZ, kE5M2FNUZ, kE4M3B11FNUZ, kE4M3,
+    kE3M4, kE2M3FN, kE3M2FN,   kE2M1FN,   kUE4M3,       p3109_format(8, 3, true, true)};
 
 TEST(LookupConvert, Every16BitSourceCodeUnderEveryPolicy) {
   int pairs = 0;

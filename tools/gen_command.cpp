@@ -74,15 +74,16 @@ class RowWriter {
       descr += fmt::format("('{}', '{}u{}'), ", name, bytes == 1 ? "|" : "<", bytes);
     };
     if (with_inputs_) {
-      for (int k = 0; k < job_.info.operands; ++k) field(std::string(1, char('a' + k)), operand_bytes_);
+      for (int k = 0; k < job_.info.operands; ++k)
+        field(std::string(1, char('a' + k)), operand_bytes_);
       if (job_.stochastic) field("r", 4);
     }
     field("expected", result_bytes_);
     field("flags", 1);
     descr.resize(descr.size() - 2);
     descr += "]";
-    std::string dict = fmt::format("{{'descr': {}, 'fortran_order': False, 'shape': ({},), }}",
-                                   descr, rows);
+    std::string dict =
+        fmt::format("{{'descr': {}, 'fortran_order': False, 'shape': ({},), }}", descr, rows);
     // Magic, version 1.0, header length; the header is padded with blanks to a multiple of
     // 64 bytes and ends in '\n' (the .npy format specification).
     const std::size_t total = (10 + dict.size() + 1 + 63) / 64 * 64;
@@ -96,7 +97,8 @@ class RowWriter {
   }
 
   // Appends rows [first, first + n) of `source` to `out`.
-  void append(const CaseSource& source, std::uint64_t first, std::uint64_t n, std::string& out) const {
+  void append(const CaseSource& source, std::uint64_t first, std::uint64_t n,
+              std::string& out) const {
     if (lookup_) return append_lookup(first, n, out);
     std::vector<Case> cases(n);
     std::vector<Rounded> results(n);
@@ -195,9 +197,8 @@ void write_rows(const RowWriter& rows, const CaseSource& source, std::uint64_t f
       if (done == n) continue;
       const std::uint64_t begin = first + done, count = std::min(kChunk, n - done);
       done += count;
-      workers.emplace_back([&rows, &source, &chunk, begin, count] {
-        rows.append(source, begin, count, chunk);
-      });
+      workers.emplace_back(
+          [&rows, &source, &chunk, begin, count] { rows.append(source, begin, count, chunk); });
     }
     for (auto& w : workers) w.join();
     if (writing.valid()) writing.get();
@@ -249,8 +250,8 @@ void generate(const VectorSpec& spec, const std::string& output, const Shard& sh
   const Job job = make_job(spec);
   const CaseSource source(job);
   const std::uint64_t total = source.size();
-  const std::uint64_t first = total / shard.count * (shard.index - 1) +
-                              std::min(total % shard.count, shard.index - 1);
+  const std::uint64_t first =
+      total / shard.count * (shard.index - 1) + std::min(total % shard.count, shard.index - 1);
   const std::uint64_t n = total / shard.count + (shard.index <= total % shard.count ? 1 : 0);
   const bool npy = output.ends_with(".npy");
   const RowWriter rows(job, npy, !(npy && spec.coverage == Coverage::Exhaustive));
@@ -277,7 +278,7 @@ void generate(const VectorSpec& spec, const std::string& output, const Shard& sh
 
 // ---- The committed suites ------------------------------------------------------------------
 
-constexpr std::array<std::string_view, 9> kRoundings = {"rn", "rna", "rz", "rp", "rm",
+constexpr std::array<std::string_view, 9> kRoundings = {"rn", "rna", "rz",  "rp", "rm",
                                                         "ro", "sra", "srb", "src"};
 constexpr std::array<std::string_view, 3> kOverflows = {"none", "finite", "propagate"};
 // P3109 is a family (K = 3..16); the suites hold a representative set of 8-bit members:
@@ -350,10 +351,10 @@ void write_suite(const std::string& root) {
     if (is_float(named.format)) formats.emplace_back(named.name);
   for (const auto member : kP3109Members) formats.emplace_back(member);
   for (const auto& format : formats)
-    for (const OpInfo& info : {op_info(Op::Add), op_info(Op::Sub), op_info(Op::Mul),
-                               op_info(Op::Div), op_info(Op::Fma), op_info(Op::Sqrt),
-                               op_info(Op::Min), op_info(Op::Max), op_info(Op::MinNum),
-                               op_info(Op::MaxNum)}) {
+    for (const OpInfo& info :
+         {op_info(Op::Add), op_info(Op::Sub), op_info(Op::Mul), op_info(Op::Div), op_info(Op::Fma),
+          op_info(Op::Sqrt), op_info(Op::Min), op_info(Op::Max), op_info(Op::MinNum),
+          op_info(Op::MaxNum)}) {
       VectorSpec spec;
       spec.op = std::string(info.name);
       spec.from = format;
@@ -369,7 +370,8 @@ void add_gen_command(CLI::App& app, int& exit_code) {
       "gen", "write golden vectors (vectors/README.md): text, or a .npy array for -o X.npy");
   o.set.add_to(*cmd);
   cmd->add_option("--shard", o.shard, "K/N: the K-th of N disjoint parts")->capture_default_str();
-  cmd->add_option("-o,--output", o.output, "file (X.npy: a numpy array, with its header in X.npy.txt)");
+  cmd->add_option("-o,--output", o.output,
+                  "file (X.npy: a numpy array, with its header in X.npy.txt)");
   cmd->add_option("--threads", o.threads, "threads (default: every core)");
   cmd->add_option("--suite", o.suite, "write the committed level-1 suites under this directory");
   cmd->callback([&exit_code] {

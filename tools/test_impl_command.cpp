@@ -26,8 +26,8 @@ namespace numconf::cli {
 namespace {
 
 enum class CaseClass { Nan, Overflow, Tie, Subnormal, Other };
-constexpr std::array<std::string_view, 5> kClassNames = {"NaN", "overflow", "ties",
-                                                         "subnormals", "other"};
+constexpr std::array<std::string_view, 5> kClassNames = {"NaN", "overflow", "ties", "subnormals",
+                                                         "other"};
 
 // Sorts cases into classes.  A tie is a case whose exact result lies halfway between two
 // neighbours of the result format: it is exact in a format with one more significand bit
@@ -38,8 +38,8 @@ class Classifier {
     const Format& r = job.result;
     if (!is_float(r) || !r.has_subnormals || r.exponent_bits + 1 > 16 || r.mantissa_bits + 1 > 52)
       return;
-    Format finer = float_format(r.exponent_bits + 1, r.mantissa_bits + 1, r.bias,
-                                InfEncoding::Ieee, NanEncoding::Ieee);
+    Format finer = float_format(r.exponent_bits + 1, r.mantissa_bits + 1, r.bias, InfEncoding::Ieee,
+                                NanEncoding::Ieee);
     if (invalid_reason(finer) != nullptr) return;
     finer_ = finer;
   }

@@ -54,7 +54,8 @@ bool can_negate(const Format& f) { return f.is_signed; }
 
 // The largest finite magnitude code (floats) or value (integers).
 std::uint64_t max_magnitude(const Format& f) {
-  return is_float(f) ? max_finite_magnitude(f) : low_mask(f.is_signed ? f.int_bits - 1 : f.int_bits);
+  return is_float(f) ? max_finite_magnitude(f)
+                     : low_mask(f.is_signed ? f.int_bits - 1 : f.int_bits);
 }
 
 // Exponent fields chosen for a level: all of them for narrow exponents; else the bottom, the
@@ -83,7 +84,8 @@ std::vector<std::uint64_t> chosen_exponent_fields(const Format& f, int level) {
 std::vector<std::uint64_t> chosen_trailing(const Format& f, int level) {
   const std::uint64_t last = low_mask(f.mantissa_bits), half = (last + 1) / 2;
   std::set<std::uint64_t> t{0, std::min<std::uint64_t>(1, last), last};
-  if (level >= 2) t.insert({std::min<std::uint64_t>(2, last), half, half - (half > 0), last - (last > 0)});
+  if (level >= 2)
+    t.insert({std::min<std::uint64_t>(2, last), half, half - (half > 0), last - (last > 0)});
   return {t.begin(), t.end()};
 }
 
@@ -108,7 +110,8 @@ std::vector<std::uint64_t> structural_magnitudes(const Format& f, int level) {
     }
   out.insert(max);
   if (f.has_subnormals) out.insert({0, 1});
-  if (f.has_subnormals && f.mantissa_bits > 0) out.insert({low_mask(f.mantissa_bits), std::uint64_t{1} << f.mantissa_bits});
+  if (f.has_subnormals && f.mantissa_bits > 0)
+    out.insert({low_mask(f.mantissa_bits), std::uint64_t{1} << f.mantissa_bits});
   if (!f.has_subnormals) out.insert(0);  // e8m0fnu's 2^-127
   return {out.begin(), out.end()};
 }
@@ -212,7 +215,8 @@ std::vector<Case> conversion_cases(const Job& job, int level) {
   const Format& from = job.operand;
   std::vector<std::uint64_t> codes;
   if (code_bits(from) <= (level == 1 ? 6 : 16)) {
-    for (std::uint64_t c = 0; c <= low_mask(code_bits(from)); ++c) codes.push_back(container(from, c));
+    for (std::uint64_t c = 0; c <= low_mask(code_bits(from)); ++c)
+      codes.push_back(container(from, c));
   } else {
     codes = operand_codes(from, level);
     const auto near = boundary_codes(from, job.result, level);
@@ -240,9 +244,12 @@ std::vector<std::uint64_t> core_codes(const Format& f) {
     codes.insert(m);
     if (f.is_signed && (m != 0 || has_neg_zero(f))) codes.insert(m | sign_bit(f));
   }
-  if (has_inf(f)) codes.insert({inf_magnitude(f), f.is_signed ? inf_magnitude(f) | sign_bit(f) : inf_magnitude(f)});
+  if (has_inf(f))
+    codes.insert(
+        {inf_magnitude(f), f.is_signed ? inf_magnitude(f) | sign_bit(f) : inf_magnitude(f)});
   if (has_nan(f)) codes.insert(nan_code(f, false));
-  if (f.nan == NanEncoding::Ieee && f.mantissa_bits >= 2) codes.insert(nan_code(f, false) ^ quiet_bit(f) ^ 1);
+  if (f.nan == NanEncoding::Ieee && f.mantissa_bits >= 2)
+    codes.insert(nan_code(f, false) ^ quiet_bit(f) ^ 1);
   std::vector<std::uint64_t> out;
   for (const std::uint64_t c : codes) out.push_back(container(f, c));
   return out;
@@ -252,9 +259,8 @@ std::vector<Case> arithmetic_cases(const Job& job, int level) {
   const Format& f = job.operand;
   std::vector<Case> cases;
   std::set<std::array<std::uint64_t, 3>> seen;
-  const int all_codes_below = level == 1 ? 8 : 12;
   if (job.info.operands == 1) {
-    if (code_bits(f) <= 16 && code_bits(f) <= (level == 1 ? 8 : 16)) {
+    if (code_bits(f) <= (level == 1 ? 8 : 16)) {
       for (std::uint64_t c = 0; c <= low_mask(code_bits(f)); ++c)
         append_unique(cases, seen, {container(f, c), 0, 0});
     } else {
@@ -262,8 +268,8 @@ std::vector<Case> arithmetic_cases(const Job& job, int level) {
     }
     return cases;
   }
-  const auto core = code_bits(f) * 2 <= all_codes_below * 2 && level >= 2 ? operand_codes(f, level)
-                                                                           : core_codes(f);
+  // Level 2 pairs every level-1 structural code (a cross product of level 2's would be huge).
+  const auto core = level == 1 ? core_codes(f) : operand_codes(f, 1);
   // The second operand keeps its positive values, -0 and -Inf: b's sign otherwise only
   // mirrors a case already there (a sum with -b is the difference with b, a product's sign
   // is a's sign flipped).
@@ -281,11 +287,13 @@ std::vector<Case> arithmetic_cases(const Job& job, int level) {
     for (const std::uint64_t a : structural_magnitudes(f, level)) {
       const std::uint64_t ea = a >> f.mantissa_bits;
       for (const int d : {f.mantissa_bits, f.mantissa_bits + 1, f.mantissa_bits + 2}) {
-        if (ea <= std::uint64_t(d) || (!f.has_subnormals && ea == std::uint64_t(d))) continue;
-        for (const std::uint64_t t : {std::uint64_t{0}, std::min<std::uint64_t>(1, low_mask(f.mantissa_bits))}) {
+        if (ea <= std::uint64_t(d)) continue;  // b would not be a normal value
+        for (const std::uint64_t t :
+             {std::uint64_t{0}, std::min<std::uint64_t>(1, low_mask(f.mantissa_bits))}) {
           const std::uint64_t b = (ea - std::uint64_t(d)) << f.mantissa_bits | t;
           append_unique(cases, seen, {container(f, a), container(f, b), 0});
-          if (f.is_signed) append_unique(cases, seen, {container(f, a), container(f, b | sign_bit(f)), 0});
+          if (f.is_signed)
+            append_unique(cases, seen, {container(f, a), container(f, b | sign_bit(f)), 0});
         }
       }
     }
@@ -329,10 +337,14 @@ const OpInfo& op_info(Op op) {
 
 std::string_view coverage_name(Coverage c) {
   switch (c) {
-    case Coverage::Level1: return "level1";
-    case Coverage::Level2: return "level2";
-    case Coverage::Exhaustive: return "exhaustive";
-    case Coverage::Random: return "random";
+    case Coverage::Level1:
+      return "level1";
+    case Coverage::Level2:
+      return "level2";
+    case Coverage::Exhaustive:
+      return "exhaustive";
+    case Coverage::Random:
+      return "random";
   }
   return "?";
 }
@@ -363,8 +375,8 @@ VectorSpec SetOptions::to_spec() const {
   }
   if (exhaustive && random) throw InputError("--exhaustive and --random exclude each other");
   if (level != 1 && level != 2) throw InputError("--level must be 1 or 2");
-  s.coverage = exhaustive ? Coverage::Exhaustive
-               : random   ? Coverage::Random
+  s.coverage = exhaustive   ? Coverage::Exhaustive
+               : random     ? Coverage::Random
                : level == 1 ? Coverage::Level1
                             : Coverage::Level2;
   s.count = random;
@@ -393,17 +405,28 @@ Rounded model_result(const Job& job, const Case& c) {
   const Policy& p = job.policy;
   const auto& x = c.operands;
   switch (job.info.op) {
-    case Op::Convert: return convert(f, job.result, x[0], p, c.random);
-    case Op::Add: return add(f, x[0], x[1], p, c.random);
-    case Op::Sub: return sub(f, x[0], x[1], p, c.random);
-    case Op::Mul: return mul(f, x[0], x[1], p, c.random);
-    case Op::Div: return div(f, x[0], x[1], p, c.random);
-    case Op::Fma: return fma(f, x[0], x[1], x[2], p, c.random);
-    case Op::Sqrt: return sqrt(f, x[0], p, c.random);
-    case Op::Min: return minimum(f, x[0], x[1], p);
-    case Op::Max: return maximum(f, x[0], x[1], p);
-    case Op::MinNum: return minimum_number(f, x[0], x[1], p);
-    case Op::MaxNum: return maximum_number(f, x[0], x[1], p);
+    case Op::Convert:
+      return convert(f, job.result, x[0], p, c.random);
+    case Op::Add:
+      return add(f, x[0], x[1], p, c.random);
+    case Op::Sub:
+      return sub(f, x[0], x[1], p, c.random);
+    case Op::Mul:
+      return mul(f, x[0], x[1], p, c.random);
+    case Op::Div:
+      return div(f, x[0], x[1], p, c.random);
+    case Op::Fma:
+      return fma(f, x[0], x[1], x[2], p, c.random);
+    case Op::Sqrt:
+      return sqrt(f, x[0], p, c.random);
+    case Op::Min:
+      return minimum(f, x[0], x[1], p);
+    case Op::Max:
+      return maximum(f, x[0], x[1], p);
+    case Op::MinNum:
+      return minimum_number(f, x[0], x[1], p);
+    case Op::MaxNum:
+      return maximum_number(f, x[0], x[1], p);
   }
   return {};
 }
@@ -414,7 +437,9 @@ void run_model(const Job& job, std::span<const Case> cases, std::span<Rounded> o
 
 CaseSource::CaseSource(const Job& job) : job_(job) {
   switch (job.spec.coverage) {
-    case Coverage::Random: size_ = job.spec.count; break;
+    case Coverage::Random:
+      size_ = job.spec.count;
+      break;
     case Coverage::Exhaustive: {
       const int bits = code_bits(job.operand) * job.info.operands;
       if (bits > 32)
@@ -425,8 +450,8 @@ CaseSource::CaseSource(const Job& job) : job_(job) {
     }
     default: {
       const int level = job.spec.coverage == Coverage::Level2 ? 2 : 1;
-      structured_ = job.info.op == Op::Convert ? conversion_cases(job, level)
-                                               : arithmetic_cases(job, level);
+      structured_ =
+          job.info.op == Op::Convert ? conversion_cases(job, level) : arithmetic_cases(job, level);
       size_ = structured_.size();
     }
   }
@@ -502,11 +527,26 @@ void HeaderParser::fail(long long number, const std::string& why) const {
 }
 
 void HeaderParser::line(std::string_view text, long long number) {
-  static constexpr std::array<std::string_view, 18> kKeys = {
-      "numconf-vectors", "generator", "op",    "from",  "to",       "format",
-      "round",           "sat",       "overflow-rule", "daz", "ftz", "tininess",
-      "nan-to-nanless",  "rbits",     "coverage", "seed", "cases",  "fields"};
-  if (!text.starts_with("# ")) fail(number, "a header line is '# key value', got '" + std::string(text) + "'");
+  static constexpr std::array<std::string_view, 18> kKeys = {"numconf-vectors",
+                                                             "generator",
+                                                             "op",
+                                                             "from",
+                                                             "to",
+                                                             "format",
+                                                             "round",
+                                                             "sat",
+                                                             "overflow-rule",
+                                                             "daz",
+                                                             "ftz",
+                                                             "tininess",
+                                                             "nan-to-nanless",
+                                                             "rbits",
+                                                             "coverage",
+                                                             "seed",
+                                                             "cases",
+                                                             "fields"};
+  if (!text.starts_with("# "))
+    fail(number, "a header line is '# key value', got '" + std::string(text) + "'");
   text.remove_prefix(2);
   const auto space = text.find(' ');
   const std::string key(text.substr(0, space));
@@ -537,7 +577,8 @@ VectorSpec HeaderParser::spec(std::uint64_t& cases) const {
     std::uint64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size())
-      throw InputError(where_ + ": header key '" + std::string(key) + "' is not a number: '" + text + "'");
+      throw InputError(where_ + ": header key '" + std::string(key) + "' is not a number: '" +
+                       text + "'");
     return value;
   };
   const auto flag = [&](std::string_view key) {
@@ -564,7 +605,8 @@ VectorSpec HeaderParser::spec(std::uint64_t& cases) const {
   s.policy.random_bits = int(number("rbits"));
   const std::string coverage = get("coverage", true);
   bool known = false;
-  for (const Coverage c : {Coverage::Level1, Coverage::Level2, Coverage::Exhaustive, Coverage::Random})
+  for (const Coverage c :
+       {Coverage::Level1, Coverage::Level2, Coverage::Exhaustive, Coverage::Random})
     if (coverage_name(c) == coverage) s.coverage = c, known = true;
   if (!known) throw InputError(where_ + ": unknown coverage '" + coverage + "'");
   s.seed = number("seed");

@@ -3,6 +3,7 @@
 // model an implementation is checked against.  Shared by gen, verify and test-impl.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -14,8 +15,6 @@
 
 #include "formats/format.hpp"
 #include "formats/policy.hpp"
-#include <CLI/CLI.hpp>
-
 #include "policy_options.hpp"
 
 namespace numconf::cli {

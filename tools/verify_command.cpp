@@ -136,8 +136,8 @@ class FileChecker {
       fields.push_back(value);
     }
     if (fields.size() != widths_.size())
-      fail(number, fmt::format("expected {} fields ({}), got {} in '{}'", widths_.size(),
-                               shape(), fields.size(), text));
+      fail(number, fmt::format("expected {} fields ({}), got {} in '{}'", widths_.size(), shape(),
+                               fields.size(), text));
     Case c;
     std::size_t k = 0;
     for (; k < std::size_t(job.info.operands); ++k) {
@@ -160,7 +160,8 @@ class FileChecker {
   }
 
   std::string shape() const {
-    std::string s = fmt::format("{} operand{}", job_->info.operands, job_->info.operands > 1 ? "s" : "");
+    std::string s =
+        fmt::format("{} operand{}", job_->info.operands, job_->info.operands > 1 ? "s" : "");
     if (job_->stochastic) s += ", R";
     return s + ", result, flags";
   }
