@@ -111,7 +111,8 @@ expect_status no-header 2 "has no header" "$numconf" verify <(tail -n 5 "$file")
 expect_status no-backend 2 "backend 'cuda' is not available" "$numconf" verify "$file" --backend cuda
 expect_status bad-shard 2 "--shard must be K/N" "$numconf" gen --from f32 --to e4m3fn --shard 4/3
 expect_status too-many 2 "at most 2^32" "$numconf" gen --op add --format f32 --exhaustive
-gen --from f32 --to e4m3fn --shard 2/2 -o "$tmp/out.txt" >/dev/null 2>&1
+gen --from f32 --to e4m3fn --shard 2/2 -o "$tmp/out.txt" 2>"$tmp/stderr.txt"
+check no-progress-off-terminal test ! -s "$tmp/stderr.txt"
 check no-temp-left bash -c "! ls '$tmp'/*.tmp 2>/dev/null | grep -q ."
 # A TestFloat file (no header) with the operation and formats given.
 tail -n +18 "$file" >"$tmp/tf.txt"
@@ -129,6 +130,11 @@ check impl-ties-away-other-clean bash -c "grep -E '^  other +[0-9]+ cases, +0 mi
 out=$(impl via-f16)
 check impl-via-f16-fails test $? -eq 1
 check impl-via-f16-first bash -c "grep -q '^case [0-9]*: convert ' <<<'$out'"
+# --flags: the program's flags are compared too (numconf convert stands in for the program).
+check impl-flags-pass "$numconf" test-impl --from bf16 --to e2m1fn --round rp --flags -- \
+  "$numconf" convert --from bf16 --to e2m1fn --round rp --flags >/dev/null
+expect_status impl-flags-differ 1 "" "$numconf" test-impl --from bf16 --to e2m1fn --flags -- \
+  "$numconf" convert --from bf16 --to e2m1fn --flags --ftz
 expect_status impl-short 2 "the program wrote 0 results" \
   "$numconf" test-impl --from f32 --to e4m3fn -- true
 
