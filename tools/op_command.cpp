@@ -1,15 +1,10 @@
 // numconf op: a streaming filter like convert, the operations of formats/arith.hpp on the
 // command line.
-#include <fmt/core.h>
-
-#include <array>
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "commands.hpp"
-#include "formats/arith.hpp"
 #include "output.hpp"
 #include "policy_options.hpp"
 #include "stream.hpp"
