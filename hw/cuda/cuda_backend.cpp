@@ -1,0 +1,218 @@
+#include "hw/cuda/cuda_backend.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "hw/cuda/claims.hpp"
+#include "hw/cuda/kernels.hpp"
+
+namespace numconf::hw {
+namespace {
+
+using cuda::DeviceComparison;
+using cuda::DeviceMismatch;
+using cuda::Operands;
+
+std::string cuda_message(cudaError_t status) {
+  return std::string(cudaGetErrorName(status)) + " (" + cudaGetErrorString(status) + ")";
+}
+
+// Why the kernels cannot run here, or "".
+std::string find_unavailable_reason() {
+  int count = 0;
+  if (const cudaError_t status = cudaGetDeviceCount(&count); status != cudaSuccess)
+    return "no CUDA device: cudaGetDeviceCount returned " + cuda_message(status);
+  if (count == 0) return "no CUDA device: cudaGetDeviceCount found 0 devices";
+  cudaDeviceProp props{};
+  if (const cudaError_t status = cudaGetDeviceProperties(&props, 0); status != cudaSuccess)
+    return "CUDA device 0 unusable: cudaGetDeviceProperties returned " + cuda_message(status);
+  if (props.major < 9)
+    return "GPU 0 (" + std::string(props.name) + ") has compute capability " +
+           std::to_string(props.major) + "." + std::to_string(props.minor) +
+           "; the kernels are built for sm_90";
+  return "";
+}
+
+// "13.0" from CUDA's 13000.
+std::string cuda_version(int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); }
+
+// The kernel module's version ("580.65.06"), from the Linux driver's /proc file.
+std::string driver_release() {
+  std::ifstream in("/proc/driver/nvidia/version");
+  std::string line;
+  if (!std::getline(in, line)) return "";
+  const std::string marker = "Kernel Module";
+  const std::size_t at = line.find(marker);
+  if (at == std::string::npos) return "";
+  std::istringstream rest(line.substr(at + marker.size()));
+  std::string version;
+  rest >> version;
+  return version;
+}
+
+const cuda::Claim& claim_for(const Operation& op) {
+  const cuda::Claim* claim = cuda::find_claim(op.name);
+  if (claim == nullptr) throw std::invalid_argument("cuda backend: no operation named " + op.name);
+  return *claim;
+}
+
+int arity(OpKind kind) {
+  switch (kind) {
+    case OpKind::Convert:
+    case OpKind::Sqrt:
+    case OpKind::Reciprocal: return 1;
+    case OpKind::Fma: return 3;
+    default: return 2;
+  }
+}
+
+Mismatch to_mismatch(const DeviceMismatch& m) {
+  Mismatch out;
+  out.operands = {m.a, m.b, m.c};
+  out.expected = Rounded{m.expected, m.expected_flags};
+  out.got = Rounded{m.got, 0};
+  return out;
+}
+
+const std::uint64_t* data_or_null(std::span<const std::uint64_t> s, std::uint64_t offset) {
+  return s.empty() ? nullptr : s.data() + offset;
+}
+
+// Compares cases [0, count) and keeps the first `keep` mismatches in case order.  The GPU
+// reports mismatches in no particular order and at most `capacity` of them per launch: a chunk
+// with more is compared again in pieces of `capacity` cases, which cannot overflow.
+class OrderedComparison {
+ public:
+  OrderedComparison(const cuda::DeviceOp& op, Operands operands, std::uint64_t first,
+                    std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
+                    std::span<const std::uint64_t> c, std::size_t keep)
+      : op_(op), operands_(operands), first_(first), a_(a), b_(b), c_(c), keep_(keep),
+        capacity_(std::max<std::size_t>(keep, 1024)) {}
+
+  SweepResult run(std::uint64_t count) {
+    SweepResult result;
+    result.cases = count;
+    constexpr std::uint64_t kChunk = std::uint64_t{1} << 28;  // bounds the list uploads too
+    for (std::uint64_t start = 0; start < count; start += kChunk) {
+      const std::uint64_t n = std::min(kChunk, count - start);
+      const bool want = result.first.size() < keep_;
+      const DeviceComparison found = launch(start, n, want ? capacity_ : 0);
+      result.mismatches += found.mismatches;
+      if (want && found.mismatches != 0) collect(start, n, found, result.first);
+    }
+    return result;
+  }
+
+ private:
+  DeviceComparison launch(std::uint64_t start, std::uint64_t n, std::size_t capacity) const {
+    const bool lists = operands_ == Operands::Lists;
+    DeviceComparison found = cuda::compare_on_device(
+        op_, operands_, lists ? 0 : first_ + start, n, data_or_null(a_, start),
+        data_or_null(b_, start), data_or_null(c_, start), capacity);
+    for (DeviceMismatch& m : found.found) m.index += start;
+    return found;
+  }
+
+  void collect(std::uint64_t start, std::uint64_t n, DeviceComparison found,
+               std::vector<Mismatch>& first) const {
+    if (found.mismatches > capacity_) {
+      for (std::uint64_t piece = start; piece < start + n && first.size() < keep_;
+           piece += capacity_)
+        collect(piece, std::min<std::uint64_t>(capacity_, start + n - piece),
+                launch(piece, std::min<std::uint64_t>(capacity_, start + n - piece), capacity_),
+                first);
+      return;
+    }
+    std::sort(found.found.begin(), found.found.end(),
+              [](const DeviceMismatch& x, const DeviceMismatch& y) { return x.index < y.index; });
+    for (const DeviceMismatch& m : found.found) {
+      if (first.size() == keep_) break;
+      first.push_back(to_mismatch(m));
+    }
+  }
+
+  const cuda::DeviceOp& op_;
+  Operands operands_;
+  std::uint64_t first_;
+  std::span<const std::uint64_t> a_, b_, c_;
+  std::size_t keep_, capacity_;
+};
+
+}  // namespace
+
+CudaBackend::CudaBackend() : unavailable_(find_unavailable_reason()) {}
+
+std::vector<MachineFact> CudaBackend::machine() const {
+  std::vector<MachineFact> facts;
+  int version = 0;
+  if (cudaRuntimeGetVersion(&version) == cudaSuccess)
+    facts.push_back({"cuda runtime", cuda_version(version)});
+  if (cudaDriverGetVersion(&version) == cudaSuccess && version != 0)
+    facts.push_back({"cuda driver api", cuda_version(version)});
+  if (const std::string release = driver_release(); !release.empty())
+    facts.push_back({"driver", release});
+  cudaDeviceProp props{};
+  if (unavailable_.empty() && cudaGetDeviceProperties(&props, 0) == cudaSuccess) {
+    facts.push_back({"gpu", props.name});
+    facts.push_back({"compute capability",
+                     std::to_string(props.major) + "." + std::to_string(props.minor)});
+  }
+  return facts;
+}
+
+std::vector<Operation> CudaBackend::operations() const {
+  std::vector<Operation> ops;
+  for (const cuda::Claim& c : cuda::claims()) ops.push_back(c.operation);
+  return ops;
+}
+
+void CudaBackend::run(const Operation& op, const Batch& batch) const {
+  const cuda::Claim& claim = claim_for(op);
+  const int n = arity(claim.operation.kind);
+  const auto operand = [&](std::span<const std::uint64_t> s, int index) -> const std::uint64_t* {
+    if (index >= n) return nullptr;
+    if (s.size() < batch.result.size())
+      throw std::invalid_argument("cuda backend: " + op.name + " needs " + std::to_string(n) +
+                                  " operand lists as long as the result");
+    return s.data();
+  };
+  cuda::run_on_device(claim.device, operand(batch.a, 0), operand(batch.b, 1),
+                      operand(batch.c, 2), batch.result.data(), batch.result.size());
+}
+
+std::optional<SweepResult> CudaBackend::sweep(const Operation& op, std::uint64_t first,
+                                              std::uint64_t count, std::size_t keep) const {
+  const cuda::Claim& claim = claim_for(op);
+  if (arity(claim.operation.kind) != 1) return std::nullopt;
+  return OrderedComparison(claim.device, Operands::Dense, first, {}, {}, {}, keep).run(count);
+}
+
+SweepResult CudaBackend::sweep_pairs16(const Operation& op, std::uint64_t first,
+                                       std::uint64_t count, std::size_t keep) const {
+  const cuda::Claim& claim = claim_for(op);
+  if (arity(claim.operation.kind) != 2 || storage_bits(claim.operation.operand) != 16)
+    throw std::invalid_argument("cuda backend: " + op.name +
+                                " is not a binary operation on a 16-bit format");
+  return OrderedComparison(claim.device, Operands::Pairs16, first, {}, {}, {}, keep).run(count);
+}
+
+SweepResult CudaBackend::compare(const Operation& op, std::span<const std::uint64_t> a,
+                                 std::span<const std::uint64_t> b,
+                                 std::span<const std::uint64_t> c, std::size_t keep) const {
+  const cuda::Claim& claim = claim_for(op);
+  const int n = arity(claim.operation.kind);
+  if ((n >= 2 && b.size() != a.size()) || (n >= 3 && c.size() != a.size()))
+    throw std::invalid_argument("cuda backend: " + op.name + " needs " + std::to_string(n) +
+                                " operand lists of equal length");
+  return OrderedComparison(claim.device, Operands::Lists, 0, a, n >= 2 ? b : decltype(b){},
+                           n >= 3 ? c : decltype(c){}, keep)
+      .run(a.size());
+}
+
+std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
+
+}  // namespace numconf::hw
