@@ -4,10 +4,11 @@
 //   numconf_cuda_check [--level 1|exhaustive] [--filter TEXT] [--report FILE.json]
 //                      [--observed DIR] [--list]
 // Exit status: 0 every case matches, 1 a mismatch, 2 bad input or no usable GPU.
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
-
+// It needs nothing beyond the CUDA toolkit and the C++ library, so that a GPU machine without
+// the project's other dependencies can build it with nvcc alone (scripts/gpu.sh).
+#include <cctype>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -24,6 +25,16 @@ namespace numconf::hw::cuda {
 namespace {
 
 constexpr std::size_t kShown = 5;  // mismatches kept and printed per operation
+
+std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* pattern, ...) {
+  char text[1024];
+  va_list args;
+  va_start(args, pattern);
+  std::vsnprintf(text, sizeof text, pattern, args);
+  va_end(args);
+  return text;
+}
 
 std::string rounding_text(Rounding r) {
   constexpr const char* names[] = {"rn", "rna", "rz", "rp", "rm", "ro", "sra", "srb", "src"};
@@ -52,8 +63,10 @@ int arity(OpKind k) {
 }
 
 std::string hex(std::uint64_t v, const Format& f) {
-  return fmt::format("{:0{}x}", v, (storage_bits(f) + 3) / 4);
+  return format("%0*llx", (storage_bits(f) + 3) / 4, static_cast<unsigned long long>(v));
 }
+
+std::string hex(std::uint64_t v) { return format("%llx", static_cast<unsigned long long>(v)); }
 
 std::string slug(std::string_view text) {
   std::string out;
@@ -120,13 +133,18 @@ SweepResult check_one(const CudaBackend& gpu, const Claim& claim, bool exhaustiv
 
 void print_row(const Row& row) {
   const Operation& op = row.claim->operation;
-  fmt::print("{:<58} {:<7} {:>12} {:>10} {:>9.3f}s\n", op.name, kind_text(op.kind),
-             row.result.cases, row.result.mismatches, row.seconds);
+  std::printf("%-58s %-7s %12llu %10llu %9.3fs\n", op.name.c_str(), kind_text(op.kind),
+              static_cast<unsigned long long>(row.result.cases),
+              static_cast<unsigned long long>(row.result.mismatches), row.seconds);
   for (const Mismatch& m : row.result.first) {
     std::string operands = hex(m.operands[0], op.operand);
-    for (int i = 1; i < arity(op.kind); ++i) operands += " " + hex(m.operands[std::size_t(i)], op.operand);
-    fmt::print("    {} -> model {} (flags {:02x}), gpu {}\n", operands,
-               hex(m.expected.bits, op.result), m.expected.flags, hex(m.got.bits, op.result));
+    for (int i = 1; i < arity(op.kind); ++i) {
+      operands += ' ';
+      operands += hex(m.operands[std::size_t(i)], op.operand);
+    }
+    std::printf("    %s -> model %s (flags %02x), gpu %s\n", operands.c_str(),
+                hex(m.expected.bits, op.result).c_str(), m.expected.flags,
+                hex(m.got.bits, op.result).c_str());
   }
 }
 
@@ -140,19 +158,19 @@ std::string report_json(const std::vector<MachineFact>& facts, const std::vector
   out += "},\n  \"rows\": [\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Operation& op = rows[i].claim->operation;
-    out += fmt::format(
-        "    {{\"backend\": \"cuda\", \"instruction\": {}, \"kind\": \"{}\", \"operand\": {}, "
-        "\"result\": {}, \"policy\": {}, \"cases\": {}, \"mismatches\": {}, \"seconds\": {:.4f}, "
-        "\"first_mismatches\": [",
-        json_string(op.name), kind_text(op.kind), json_string(format_name(op.operand)),
-        json_string(format_name(op.result)), json_string(policy_text(op.policy)),
-        rows[i].result.cases, rows[i].result.mismatches, rows[i].seconds);
+    out += "    {\"backend\": \"cuda\", \"instruction\": " + json_string(op.name) +
+           ", \"kind\": \"" + kind_text(op.kind) + "\", \"operand\": " +
+           json_string(format_name(op.operand)) + ", \"result\": " +
+           json_string(format_name(op.result)) + ", \"policy\": " + json_string(policy_text(op.policy)) +
+           ", \"cases\": " + std::to_string(rows[i].result.cases) +
+           ", \"mismatches\": " + std::to_string(rows[i].result.mismatches) +
+           format(", \"seconds\": %.4f", rows[i].seconds) + ", \"first_mismatches\": [";
     for (std::size_t j = 0; j < rows[i].result.first.size(); ++j) {
       const Mismatch& m = rows[i].result.first[j];
-      out += fmt::format("{}{{\"operands\": [\"{:x}\", \"{:x}\", \"{:x}\"], \"model\": \"{:x}\", "
-                         "\"model_flags\": \"{:02x}\", \"gpu\": \"{:x}\"}}",
-                         j ? ", " : "", m.operands[0], m.operands[1], m.operands[2],
-                         m.expected.bits, m.expected.flags, m.got.bits);
+      out += std::string(j ? ", " : "") + "{\"operands\": [\"" + hex(m.operands[0]) + "\", \"" +
+             hex(m.operands[1]) + "\", \"" + hex(m.operands[2]) + "\"], \"model\": \"" +
+             hex(m.expected.bits) + "\", \"model_flags\": \"" + format("%02x", m.expected.flags) +
+             "\", \"gpu\": \"" + hex(m.got.bits) + "\"}";
     }
     out += i + 1 < rows.size() ? "]},\n" : "]}\n";
   }
@@ -181,54 +199,81 @@ void record(const CudaBackend& gpu, const Claim& claim, const std::vector<Machin
           " then result, hex zero-padded to the container width; no flags column (CUDA "
           "raises no exception flags)\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
-    text += hex(lists.a[i], op.operand);
-    if (!lists.b.empty()) text += " " + hex(lists.b[i], op.operand);
-    if (!lists.c.empty()) text += " " + hex(lists.c[i], op.operand);
-    text += " " + hex(results[i], op.result) + "\n";
+    for (const std::vector<std::uint64_t>* list : {&lists.a, &lists.b, &lists.c})
+      if (!list->empty()) (text += hex((*list)[i], op.operand)) += ' ';
+    (text += hex(results[i], op.result)) += '\n';
   }
   write_file(dir / (slug(op.name) + ".txt"), text);
 }
 
-int run_check(int argc, char** argv) {
-  CLI::App app{"Runs the cuda backend's operations on the GPU against the model"};
+constexpr const char* kUsage =
+    "usage: numconf_cuda_check [--level 1|exhaustive] [--filter TEXT] [--report FILE.json]\n"
+    "                          [--observed DIR] [--list]\n";
+
+struct Options {
   std::string level = "1", filter, report, observed;
   bool list = false;
-  app.add_option("--level", level, "1 or exhaustive")->check(CLI::IsMember({"1", "exhaustive"}));
-  app.add_option("--filter", filter, "only operations whose name contains TEXT");
-  app.add_option("--report", report, "write a JSON report to FILE");
-  app.add_option("--observed", observed,
-                 "record the GPU's level-1 outputs under DIR/<gpu>-<driver>-<cuda runtime>/");
-  app.add_flag("--list", list, "print the claims table and exit");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+};
+
+// Throws std::invalid_argument naming the offending argument.
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--level") o.level = value();
+    else if (arg == "--filter") o.filter = value();
+    else if (arg == "--report") o.report = value();
+    else if (arg == "--observed") o.observed = value();
+    else if (arg == "--list") o.list = true;
+    else throw std::invalid_argument("unknown argument '" + arg + "'");
   }
+  if (o.level != "1" && o.level != "exhaustive")
+    throw std::invalid_argument("--level must be 1 or exhaustive, not '" + o.level + "'");
+  return o;
+}
+
+int run_check(int argc, char** argv) {
+  if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  Options options;
+  try {
+    options = parse(argc, argv);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "numconf_cuda_check: %s\n%s", e.what(), kUsage);
+    return 2;
+  }
+  const auto& [level, filter, report, observed, list] = options;
 
   std::vector<const Claim*> chosen;
   for (const Claim& c : claims())
     if (c.operation.name.find(filter) != std::string::npos) chosen.push_back(&c);
   if (chosen.empty()) {
-    fmt::print(stderr, "numconf_cuda_check: no operation matches --filter '{}'\n", filter);
+    std::fprintf(stderr, "numconf_cuda_check: no operation matches --filter '%s'\n", filter.c_str());
     return 2;
   }
   if (list) {
     for (const Claim* c : chosen)
-      fmt::print("{:<58} {:<7} {:>10} -> {:<10} {}\n", c->operation.name,
-                 kind_text(c->operation.kind), format_name(c->operation.operand),
-                 format_name(c->operation.result), policy_text(c->operation.policy));
+      std::printf("%-58s %-7s %10s -> %-10s %s\n", c->operation.name.c_str(),
+                  kind_text(c->operation.kind), format_name(c->operation.operand).c_str(),
+                  format_name(c->operation.result).c_str(), policy_text(c->operation.policy).c_str());
     return 0;
   }
 
   const CudaBackend gpu;
   if (const std::string why = gpu.unavailable_reason(); !why.empty()) {
-    fmt::print(stderr, "numconf_cuda_check: cuda backend unavailable: {}\n", why);
+    std::fprintf(stderr, "numconf_cuda_check: cuda backend unavailable: %s\n", why.c_str());
     return 2;
   }
   const std::vector<MachineFact> facts = gpu.machine();
-  for (const MachineFact& f : facts) fmt::print("{}: {}\n", f.key, f.value);
-  fmt::print("{:<58} {:<7} {:>12} {:>10} {:>10}\n", "instruction (profile cuda)", "kind", "cases",
-             "mismatches", "time");
+  for (const MachineFact& f : facts) std::printf("%s: %s\n", f.key.c_str(), f.value.c_str());
+  std::printf("%-58s %-7s %12s %10s %10s\n", "instruction (profile cuda)", "kind", "cases",
+              "mismatches", "time");
 
   std::vector<Row> rows;
   std::uint64_t failed = 0;
@@ -240,8 +285,8 @@ int run_check(int argc, char** argv) {
     failed += row.result.mismatches != 0;
     rows.push_back(std::move(row));
   }
-  fmt::print("{} of {} operations match the model on every case\n", rows.size() - failed,
-             rows.size());
+  std::printf("%zu of %zu operations match the model on every case\n",
+              rows.size() - std::size_t(failed), rows.size());
 
   if (!report.empty()) write_file(report, report_json(facts, rows, level));
   if (!observed.empty()) {
@@ -250,7 +295,7 @@ int run_check(int argc, char** argv) {
                                            fact(facts, "cuda runtime"));
     std::filesystem::create_directories(dir);
     for (const Claim* c : chosen) record(gpu, *c, facts, dir);
-    fmt::print("recorded {} operations under {}\n", chosen.size(), dir.string());
+    std::printf("recorded %zu operations under %s\n", chosen.size(), dir.string().c_str());
   }
   return failed == 0 ? 0 : 1;
 }
