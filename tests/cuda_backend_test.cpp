@@ -16,6 +16,7 @@
 #include "hw/cuda/claims.hpp"
 #include "hw/cuda/cuda_backend.hpp"
 #include "hw/cuda/level1.hpp"
+#include "hw/cuda/ordered.hpp"
 
 namespace numconf::hw {
 namespace {
@@ -145,6 +146,56 @@ TEST(CudaLevel1, OperandsAreCodesAndReachTheTies) {
   const std::vector<std::uint64_t> a = cuda::level1_operands(cuda::find_claim("cvt.rn.f16.f32")->operation).a;
   for (const std::uint64_t tie : {0x3f801000u, 0x477ff000u, 0x33000000u, 0xbf801001u})
     EXPECT_TRUE(std::find(a.begin(), a.end(), tie) != a.end()) << std::hex << tie;
+}
+
+// ---- The first mismatches in case order, from launches that report them in any order --------
+
+// A stand-in for the GPU: mismatches at the given case numbers, reported in reverse order and
+// cut at the capacity, as a kernel's atomic slots may leave them.
+struct FakeLaunch {
+  std::vector<std::uint64_t> bad;  // ascending
+  int* launches;
+  cuda::DeviceComparison operator()(std::uint64_t start, std::uint64_t n, std::size_t capacity) const {
+    ++*launches;
+    cuda::DeviceComparison out;
+    for (auto it = bad.rbegin(); it != bad.rend(); ++it) {
+      if (*it < start || *it >= start + n) continue;
+      ++out.mismatches;
+      if (out.found.size() < capacity) {
+        cuda::DeviceMismatch m;
+        m.index = *it;
+        m.a = *it;
+        out.found.push_back(m);
+      }
+    }
+    return out;
+  }
+};
+
+TEST(CudaOrdered, KeepsTheFirstMismatchesInCaseOrder) {
+  struct Case {
+    std::vector<std::uint64_t> bad;
+    std::uint64_t count, chunk;
+    std::size_t keep;
+  };
+  std::vector<std::uint64_t> dense(5000);  // more than a launch's capacity (1024)
+  for (std::size_t i = 0; i < dense.size(); ++i) dense[i] = 3 * i + 7;
+  const Case cases[] = {{{}, 100, 1 << 28, 5},
+                        {{3, 50, 99}, 100, 1 << 28, 5},
+                        {{3, 50, 99}, 100, 1 << 28, 2},
+                        {{3, 50, 99}, 100, 16, 5},  // spread over chunks
+                        {dense, 20000, 1 << 28, 5},
+                        {dense, 20000, 4096, 1500},
+                        {dense, 20000, 1 << 28, 0}};
+  for (const Case& c : cases) {
+    int launches = 0;
+    const SweepResult r =
+        cuda::OrderedComparison(FakeLaunch{c.bad, &launches}, c.keep, c.chunk).run(c.count);
+    EXPECT_EQ(r.cases, c.count);
+    EXPECT_EQ(r.mismatches, c.bad.size());
+    ASSERT_EQ(r.first.size(), std::min(c.keep, c.bad.size()));
+    for (std::size_t i = 0; i < r.first.size(); ++i) EXPECT_EQ(r.first[i].operands[0], c.bad[i]);
+  }
 }
 
 // ---- Without a usable GPU ------------------------------------------------------------------

@@ -9,6 +9,7 @@
 
 #include "hw/cuda/claims.hpp"
 #include "hw/cuda/kernels.hpp"
+#include "hw/cuda/ordered.hpp"
 
 namespace numconf::hw {
 namespace {
@@ -70,77 +71,25 @@ int arity(OpKind kind) {
   }
 }
 
-Mismatch to_mismatch(const DeviceMismatch& m) {
-  Mismatch out;
-  out.operands = {m.a, m.b, m.c};
-  out.expected = Rounded{m.expected, m.expected_flags};
-  out.got = Rounded{m.got, 0};
-  return out;
-}
-
-const std::uint64_t* data_or_null(std::span<const std::uint64_t> s, std::uint64_t offset) {
-  return s.empty() ? nullptr : s.data() + offset;
-}
-
-// Compares cases [0, count) and keeps the first `keep` mismatches in case order.  The GPU
-// reports mismatches in no particular order and at most `capacity` of them per launch: a chunk
-// with more is compared again in pieces of `capacity` cases, which cannot overflow.
-class OrderedComparison {
- public:
-  OrderedComparison(const cuda::DeviceOp& op, Operands operands, std::uint64_t first,
-                    std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
-                    std::span<const std::uint64_t> c, std::size_t keep)
-      : op_(op), operands_(operands), first_(first), a_(a), b_(b), c_(c), keep_(keep),
-        capacity_(std::max<std::size_t>(keep, 1024)) {}
-
-  SweepResult run(std::uint64_t count) {
-    SweepResult result;
-    result.cases = count;
-    constexpr std::uint64_t kChunk = std::uint64_t{1} << 28;  // bounds the list uploads too
-    for (std::uint64_t start = 0; start < count; start += kChunk) {
-      const std::uint64_t n = std::min(kChunk, count - start);
-      const bool want = result.first.size() < keep_;
-      const DeviceComparison found = launch(start, n, want ? capacity_ : 0);
-      result.mismatches += found.mismatches;
-      if (want && found.mismatches != 0) collect(start, n, found, result.first);
-    }
-    return result;
-  }
-
- private:
-  DeviceComparison launch(std::uint64_t start, std::uint64_t n, std::size_t capacity) const {
-    const bool lists = operands_ == Operands::Lists;
-    DeviceComparison found = cuda::compare_on_device(
-        op_, operands_, lists ? 0 : first_ + start, n, data_or_null(a_, start),
-        data_or_null(b_, start), data_or_null(c_, start), capacity);
+// The comparison of `op` on the GPU, first mismatches in case order.  Dense and Pairs16 cases
+// are numbered from `first`; Lists cases index the operand lists.
+SweepResult compare_in_order(const cuda::DeviceOp& op, Operands operands, std::uint64_t first,
+                             std::uint64_t count, std::span<const std::uint64_t> a,
+                             std::span<const std::uint64_t> b, std::span<const std::uint64_t> c,
+                             std::size_t keep) {
+  const bool lists = operands == Operands::Lists;
+  const auto at = [](std::span<const std::uint64_t> s, std::uint64_t offset) {
+    return s.empty() ? nullptr : s.data() + offset;
+  };
+  const cuda::Launch launch = [&](std::uint64_t start, std::uint64_t n, std::size_t capacity) {
+    DeviceComparison found =
+        cuda::compare_on_device(op, operands, lists ? 0 : first + start, n, at(a, start),
+                                at(b, start), at(c, start), capacity);
     for (DeviceMismatch& m : found.found) m.index += start;
     return found;
-  }
-
-  void collect(std::uint64_t start, std::uint64_t n, DeviceComparison found,
-               std::vector<Mismatch>& first) const {
-    if (found.mismatches > capacity_) {
-      for (std::uint64_t piece = start; piece < start + n && first.size() < keep_;
-           piece += capacity_)
-        collect(piece, std::min<std::uint64_t>(capacity_, start + n - piece),
-                launch(piece, std::min<std::uint64_t>(capacity_, start + n - piece), capacity_),
-                first);
-      return;
-    }
-    std::sort(found.found.begin(), found.found.end(),
-              [](const DeviceMismatch& x, const DeviceMismatch& y) { return x.index < y.index; });
-    for (const DeviceMismatch& m : found.found) {
-      if (first.size() == keep_) break;
-      first.push_back(to_mismatch(m));
-    }
-  }
-
-  const cuda::DeviceOp& op_;
-  Operands operands_;
-  std::uint64_t first_;
-  std::span<const std::uint64_t> a_, b_, c_;
-  std::size_t keep_, capacity_;
-};
+  };
+  return cuda::OrderedComparison(launch, keep).run(count);
+}
 
 }  // namespace
 
@@ -188,7 +137,7 @@ std::optional<SweepResult> CudaBackend::sweep(const Operation& op, std::uint64_t
                                               std::uint64_t count, std::size_t keep) const {
   const cuda::Claim& claim = claim_for(op);
   if (arity(claim.operation.kind) != 1) return std::nullopt;
-  return OrderedComparison(claim.device, Operands::Dense, first, {}, {}, {}, keep).run(count);
+  return compare_in_order(claim.device, Operands::Dense, first, count, {}, {}, {}, keep);
 }
 
 SweepResult CudaBackend::sweep_pairs16(const Operation& op, std::uint64_t first,
@@ -197,7 +146,7 @@ SweepResult CudaBackend::sweep_pairs16(const Operation& op, std::uint64_t first,
   if (arity(claim.operation.kind) != 2 || storage_bits(claim.operation.operand) != 16)
     throw std::invalid_argument("cuda backend: " + op.name +
                                 " is not a binary operation on a 16-bit format");
-  return OrderedComparison(claim.device, Operands::Pairs16, first, {}, {}, {}, keep).run(count);
+  return compare_in_order(claim.device, Operands::Pairs16, first, count, {}, {}, {}, keep);
 }
 
 SweepResult CudaBackend::compare(const Operation& op, std::span<const std::uint64_t> a,
@@ -208,9 +157,8 @@ SweepResult CudaBackend::compare(const Operation& op, std::span<const std::uint6
   if ((n >= 2 && b.size() != a.size()) || (n >= 3 && c.size() != a.size()))
     throw std::invalid_argument("cuda backend: " + op.name + " needs " + std::to_string(n) +
                                 " operand lists of equal length");
-  return OrderedComparison(claim.device, Operands::Lists, 0, a, n >= 2 ? b : decltype(b){},
-                           n >= 3 ? c : decltype(c){}, keep)
-      .run(a.size());
+  return compare_in_order(claim.device, Operands::Lists, 0, a.size(), a,
+                          n >= 2 ? b : decltype(b){}, n >= 3 ? c : decltype(c){}, keep);
 }
 
 std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
