@@ -26,10 +26,14 @@ Policy cuda_policy(Rounding rounding, Overflow overflow = Overflow::None) {
 
 Rounding rounding_of(Round r) {
   switch (r) {
-    case Round::Rn: return Rounding::NearestEven;
-    case Round::Rz: return Rounding::TowardZero;
-    case Round::Rm: return Rounding::TowardNegative;
-    case Round::Rp: return Rounding::TowardPositive;
+    case Round::Rn:
+      return Rounding::NearestEven;
+    case Round::Rz:
+      return Rounding::TowardZero;
+    case Round::Rm:
+      return Rounding::TowardNegative;
+    case Round::Rp:
+      return Rounding::TowardPositive;
   }
   return Rounding::NearestEven;
 }
@@ -47,24 +51,37 @@ const char* ptx_suffix(Round r) {
 
 const char* scalar_name(Scalar s, bool pair) {
   switch (s) {
-    case Scalar::F32: return pair ? "float2" : "float";
-    case Scalar::F64: return pair ? "double2" : "double";
-    case Scalar::F16: return pair ? "halfraw2" : "halfraw";
-    case Scalar::Bf16: return pair ? "bfloat16raw2" : "bfloat16raw";
-    default: return "?";
+    case Scalar::F32:
+      return pair ? "float2" : "float";
+    case Scalar::F64:
+      return pair ? "double2" : "double";
+    case Scalar::F16:
+      return pair ? "halfraw2" : "halfraw";
+    case Scalar::Bf16:
+      return pair ? "bfloat16raw2" : "bfloat16raw";
+    default:
+      return "?";
   }
 }
 
 Format format_of(Scalar s) {
   switch (s) {
-    case Scalar::F32: return kF32;
-    case Scalar::F64: return kF64;
-    case Scalar::F16: return kF16;
-    case Scalar::Bf16: return kBF16;
-    case Scalar::S32: return kI32;
-    case Scalar::U32: return kU32;
-    case Scalar::S64: return kI64;
-    case Scalar::U64: return kU64;
+    case Scalar::F32:
+      return kF32;
+    case Scalar::F64:
+      return kF64;
+    case Scalar::F16:
+      return kF16;
+    case Scalar::Bf16:
+      return kBF16;
+    case Scalar::S32:
+      return kI32;
+    case Scalar::U32:
+      return kU32;
+    case Scalar::S64:
+      return kI64;
+    case Scalar::U64:
+      return kU64;
   }
   return kF32;
 }
@@ -84,19 +101,21 @@ class Table {
 
   void ptx(const char* name, PtxCvt id, Format from, Format to, Policy policy, int lane_bits = 0) {
     add(name, OpKind::Convert, from, to, policy,
-        DeviceOp{.routine = Routine::Ptx, .ptx = id, .pair = lane_bits != 0,
-                 .lane_bits = lane_bits});
+        DeviceOp{
+            .routine = Routine::Ptx, .ptx = id, .pair = lane_bits != 0, .lane_bits = lane_bits});
   }
 
   void ptx_conversions() {
     using R = Rounding;
     const R modes[] = {R::NearestEven, R::TowardZero, R::TowardNegative, R::TowardPositive};
-    const char* f16_f32[] = {"cvt.rn.f16.f32", "cvt.rz.f16.f32", "cvt.rm.f16.f32", "cvt.rp.f16.f32"};
+    const char* f16_f32[] = {"cvt.rn.f16.f32", "cvt.rz.f16.f32", "cvt.rm.f16.f32",
+                             "cvt.rp.f16.f32"};
     const char* f16_f32_ftz[] = {"cvt.rn.ftz.f16.f32", "cvt.rz.ftz.f16.f32", "cvt.rm.ftz.f16.f32",
                                  "cvt.rp.ftz.f16.f32"};
     const char* bf16_f32[] = {"cvt.rn.bf16.f32", "cvt.rz.bf16.f32", "cvt.rm.bf16.f32",
                               "cvt.rp.bf16.f32"};
-    const char* f16_f64[] = {"cvt.rn.f16.f64", "cvt.rz.f16.f64", "cvt.rm.f16.f64", "cvt.rp.f16.f64"};
+    const char* f16_f64[] = {"cvt.rn.f16.f64", "cvt.rz.f16.f64", "cvt.rm.f16.f64",
+                             "cvt.rp.f16.f64"};
     const char* bf16_f64[] = {"cvt.rn.bf16.f64", "cvt.rz.bf16.f64", "cvt.rm.bf16.f64",
                               "cvt.rp.bf16.f64"};
     for (int i = 0; i < 4; ++i) {
@@ -131,8 +150,10 @@ class Table {
     const char* s8[] = {"cvt.rni.s8.f32", "cvt.rzi.s8.f32", "cvt.rmi.s8.f32", "cvt.rpi.s8.f32"};
     const char* u8[] = {"cvt.rni.u8.f32", "cvt.rzi.u8.f32", "cvt.rmi.u8.f32", "cvt.rpi.u8.f32"};
     for (int i = 0; i < 4; ++i) {
-      ptx(s8[i], PtxCvt(int(PtxCvt::S8F32Rni) + i), kF32, kI8, cuda_policy(modes[i], Overflow::Finite));
-      ptx(u8[i], PtxCvt(int(PtxCvt::U8F32Rni) + i), kF32, kU8, cuda_policy(modes[i], Overflow::Finite));
+      ptx(s8[i], PtxCvt(int(PtxCvt::S8F32Rni) + i), kF32, kI8,
+          cuda_policy(modes[i], Overflow::Finite));
+      ptx(u8[i], PtxCvt(int(PtxCvt::U8F32Rni) + i), kF32, kU8,
+          cuda_policy(modes[i], Overflow::Finite));
     }
     const Policy clamp = cuda_policy(R::NearestEven, Overflow::Finite);
     ptx("cvt.sat.s8.s32", PtxCvt::S8S32Sat, kI32, kI8, clamp);
@@ -146,8 +167,8 @@ class Table {
       Scalar scalar;
       const char* name;
     };
-    const Target targets[] = {{Scalar::S32, "int"}, {Scalar::U32, "uint"}, {Scalar::S64, "ll"},
-                              {Scalar::U64, "ull"}};
+    const Target targets[] = {
+        {Scalar::S32, "int"}, {Scalar::U32, "uint"}, {Scalar::S64, "ll"}, {Scalar::U64, "ull"}};
     for (const Scalar source : {Scalar::F32, Scalar::F64})
       for (const Target& t : targets)
         for (const Round r : kRounds) {
@@ -155,7 +176,9 @@ class Table {
                                    t.name + intrinsic_suffix(r);
           add(name, OpKind::Convert, format_of(source), format_of(t.scalar),
               cuda_policy(rounding_of(r), Overflow::Finite),
-              DeviceOp{.routine = Routine::FloatToInt, .source = source, .target = t.scalar,
+              DeviceOp{.routine = Routine::FloatToInt,
+                       .source = source,
+                       .target = t.scalar,
                        .round = r});
         }
   }
@@ -164,7 +187,7 @@ class Table {
   void small_float_intrinsics() {
     struct Kind {
       Routine from, to;
-      const char* type;   // "fp8", "fp6", "fp4"
+      const char* type;  // "fp8", "fp6", "fp4"
       const char* enumerator;
       std::uint8_t nv_kind;
       Format format;
@@ -181,8 +204,8 @@ class Table {
       for (const bool pair : {false, true}) {
         const std::string x2 = pair ? "x2" : "";
         for (const Scalar source : {Scalar::F32, Scalar::F64, Scalar::F16, Scalar::Bf16}) {
-          const std::string stem = std::string("__nv_cvt_") + scalar_name(source, pair) + "_to_" +
-                                   k.type + x2 + "(";
+          const std::string stem =
+              std::string("__nv_cvt_") + scalar_name(source, pair) + "_to_" + k.type + x2 + "(";
           if (k.from == Routine::Fp8From) {
             // fp8: round to nearest even; __NV_SATFINITE clamps (+-Inf too), __NV_NOSAT gives
             // NaN (e4m3) or +-Inf (e5m2).
@@ -190,26 +213,36 @@ class Table {
               add(stem + (sat ? "__NV_SATFINITE, " : "__NV_NOSAT, ") + k.enumerator + ")",
                   OpKind::Convert, format_of(source), k.format,
                   cuda_policy(Rounding::NearestEven, sat ? Overflow::Finite : Overflow::None),
-                  DeviceOp{.routine = k.from, .source = source, .nv_kind = k.nv_kind,
-                           .saturate = sat, .pair = pair, .lane_bits = pair ? k.lane_bits : 0});
+                  DeviceOp{.routine = k.from,
+                           .source = source,
+                           .nv_kind = k.nv_kind,
+                           .saturate = sat,
+                           .pair = pair,
+                           .lane_bits = pair ? k.lane_bits : 0});
           } else {
             // fp6/fp4 (header documentation): cudaRoundNearest or cudaRoundZero; out-of-range
             // values saturate to +-MAXNORM; NaN gives +MAXNORM.
             for (const Round r : {Round::Rn, Round::Rz}) {
               Policy p = cuda_policy(rounding_of(r), Overflow::Finite);
               p.nan_to_nanless = NanToNanless::MaxFinite;
-              add(stem + k.enumerator + (r == Round::Rn ? ", cudaRoundNearest)" : ", cudaRoundZero)"),
+              add(stem + k.enumerator +
+                      (r == Round::Rn ? ", cudaRoundNearest)" : ", cudaRoundZero)"),
                   OpKind::Convert, format_of(source), k.format, p,
-                  DeviceOp{.routine = k.from, .source = source, .round = r, .nv_kind = k.nv_kind,
-                           .saturate = true, .pair = pair, .lane_bits = pair ? k.lane_bits : 0});
+                  DeviceOp{.routine = k.from,
+                           .source = source,
+                           .round = r,
+                           .nv_kind = k.nv_kind,
+                           .saturate = true,
+                           .pair = pair,
+                           .lane_bits = pair ? k.lane_bits : 0});
             }
           }
         }
         add(std::string("__nv_cvt_") + k.type + x2 + "_to_halfraw" + (pair ? "2(" : "(") +
                 k.enumerator + ")",
             OpKind::Convert, k.format, kF16, cuda_policy(Rounding::NearestEven),
-            DeviceOp{.routine = k.to, .nv_kind = k.nv_kind, .pair = pair,
-                     .lane_bits = pair ? 16 : 0});
+            DeviceOp{
+                .routine = k.to, .nv_kind = k.nv_kind, .pair = pair, .lane_bits = pair ? 16 : 0});
       }
   }
 
@@ -228,8 +261,12 @@ class Table {
                     (r == Round::Rz ? "cudaRoundZero)" : "cudaRoundPosInf)"),
                 OpKind::Convert, format_of(source), kE8M0FNU,
                 cuda_policy(rounding_of(r), sat ? Overflow::Finite : Overflow::None),
-                DeviceOp{.routine = Routine::E8m0From, .source = source, .round = r,
-                         .saturate = sat, .pair = pair, .lane_bits = pair ? 8 : 0});
+                DeviceOp{.routine = Routine::E8m0From,
+                         .source = source,
+                         .round = r,
+                         .saturate = sat,
+                         .pair = pair,
+                         .lane_bits = pair ? 8 : 0});
           }
       add(pair ? "__nv_cvt_e8m0x2_to_bf162raw" : "__nv_cvt_e8m0_to_bf16raw", OpKind::Convert,
           kE8M0FNU, kBF16, cuda_policy(Rounding::NearestEven),
@@ -245,9 +282,12 @@ class Table {
       const char* ptx;  // PTX opcode of the .ftz form
     };
     const Op ops[] = {
-        {OpKind::Add, "__fadd", "__dadd", "add"},   {OpKind::Sub, "__fsub", "__dsub", "sub"},
-        {OpKind::Mul, "__fmul", "__dmul", "mul"},   {OpKind::Fma, "__fmaf", "__fma", "fma"},
-        {OpKind::Div, "__fdiv", "__ddiv", "div"},   {OpKind::Sqrt, "__fsqrt", "__dsqrt", "sqrt"},
+        {OpKind::Add, "__fadd", "__dadd", "add"},
+        {OpKind::Sub, "__fsub", "__dsub", "sub"},
+        {OpKind::Mul, "__fmul", "__dmul", "mul"},
+        {OpKind::Fma, "__fmaf", "__fma", "fma"},
+        {OpKind::Div, "__fdiv", "__ddiv", "div"},
+        {OpKind::Sqrt, "__fsqrt", "__dsqrt", "sqrt"},
         {OpKind::Reciprocal, "__frcp", "__drcp", "rcp"},
     };
     for (const Op& op : ops)
@@ -284,6 +324,26 @@ class Table {
           DeviceOp{.routine = Routine::ArithBf16});
     }
   }
+
+  void clamped_arithmetic() {
+    struct Variant {
+      OpKind kind;
+      const char* name;
+      Clamp clamp;
+    };
+    const Variant variants[] = {{OpKind::Add, "__hadd_sat", Clamp::ZeroToOne},
+                                {OpKind::Sub, "__hsub_sat", Clamp::ZeroToOne},
+                                {OpKind::Mul, "__hmul_sat", Clamp::ZeroToOne},
+                                {OpKind::Fma, "__hfma_sat", Clamp::ZeroToOne},
+                                {OpKind::Fma, "__hfma_relu", Clamp::Relu}};
+    for (const Variant& v : variants) {
+      const Policy p = cuda_policy(Rounding::NearestEven);
+      add(std::string(v.name) + "(__half)", v.kind, kF16, kF16, p,
+          DeviceOp{.routine = Routine::ArithF16, .clamp = v.clamp});
+      add(std::string(v.name) + "(__nv_bfloat16)", v.kind, kBF16, kBF16, p,
+          DeviceOp{.routine = Routine::ArithBf16, .clamp = v.clamp});
+    }
+  }
 };
 
 std::vector<Claim> build() {
@@ -303,9 +363,19 @@ std::span<const Claim> claims() {
   return table;
 }
 
+std::span<const Claim> clamped_claims() {
+  static const std::vector<Claim> table = [] {
+    Table t;
+    t.clamped_arithmetic();
+    return std::move(t.claims);
+  }();
+  return table;
+}
+
 const Claim* find_claim(std::string_view name) {
-  for (const Claim& c : claims())
-    if (c.operation.name == name) return &c;
+  for (const std::span<const Claim> table : {claims(), clamped_claims()})
+    for (const Claim& c : table)
+      if (c.operation.name == name) return &c;
   return nullptr;
 }
 

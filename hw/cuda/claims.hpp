@@ -16,7 +16,12 @@ struct Claim {
 
 std::span<const Claim> claims();
 
-// The claim of the operation named `name`, or nullptr.
+// The _sat and _relu forms of the f16/bf16 intrinsics: the model's result under the claimed
+// policy, then DeviceOp::clamp.  Not among the backend's operations(), whose claims must be the
+// model's alone; numconf_cuda_check and cuda_backend_test check them.
+std::span<const Claim> clamped_claims();
+
+// The claim (of either table) of the operation named `name`, or nullptr.
 const Claim* find_claim(std::string_view name);
 
 }  // namespace numconf::hw::cuda

@@ -39,7 +39,9 @@ std::string find_unavailable_reason() {
 }
 
 // "13.0" from CUDA's 13000.
-std::string cuda_version(int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); }
+std::string cuda_version(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+}
 
 // The kernel module's version ("580.65.06"), from the Linux driver's /proc file.
 std::string driver_release() {
@@ -65,9 +67,12 @@ int arity(OpKind kind) {
   switch (kind) {
     case OpKind::Convert:
     case OpKind::Sqrt:
-    case OpKind::Reciprocal: return 1;
-    case OpKind::Fma: return 3;
-    default: return 2;
+    case OpKind::Reciprocal:
+      return 1;
+    case OpKind::Fma:
+      return 3;
+    default:
+      return 2;
   }
 }
 
@@ -107,8 +112,8 @@ std::vector<MachineFact> CudaBackend::machine() const {
   cudaDeviceProp props{};
   if (unavailable_.empty() && cudaGetDeviceProperties(&props, 0) == cudaSuccess) {
     facts.push_back({"gpu", props.name});
-    facts.push_back({"compute capability",
-                     std::to_string(props.major) + "." + std::to_string(props.minor)});
+    facts.push_back(
+        {"compute capability", std::to_string(props.major) + "." + std::to_string(props.minor)});
   }
   return facts;
 }
@@ -129,8 +134,8 @@ void CudaBackend::run(const Operation& op, const Batch& batch) const {
                                   " operand lists as long as the result");
     return s.data();
   };
-  cuda::run_on_device(claim.device, operand(batch.a, 0), operand(batch.b, 1),
-                      operand(batch.c, 2), batch.result.data(), batch.result.size());
+  cuda::run_on_device(claim.device, operand(batch.a, 0), operand(batch.b, 1), operand(batch.c, 2),
+                      batch.result.data(), batch.result.size());
 }
 
 std::optional<SweepResult> CudaBackend::sweep(const Operation& op, std::uint64_t first,
@@ -150,15 +155,15 @@ SweepResult CudaBackend::sweep_pairs16(const Operation& op, std::uint64_t first,
 }
 
 SweepResult CudaBackend::compare(const Operation& op, std::span<const std::uint64_t> a,
-                                 std::span<const std::uint64_t> b,
-                                 std::span<const std::uint64_t> c, std::size_t keep) const {
+                                 std::span<const std::uint64_t> b, std::span<const std::uint64_t> c,
+                                 std::size_t keep) const {
   const cuda::Claim& claim = claim_for(op);
   const int n = arity(claim.operation.kind);
   if ((n >= 2 && b.size() != a.size()) || (n >= 3 && c.size() != a.size()))
     throw std::invalid_argument("cuda backend: " + op.name + " needs " + std::to_string(n) +
                                 " operand lists of equal length");
-  return compare_in_order(claim.device, Operands::Lists, 0, a.size(), a,
-                          n >= 2 ? b : decltype(b){}, n >= 3 ? c : decltype(c){}, keep);
+  return compare_in_order(claim.device, Operands::Lists, 0, a.size(), a, n >= 2 ? b : decltype(b){},
+                          n >= 3 ? c : decltype(c){}, keep);
 }
 
 std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }

@@ -41,13 +41,15 @@ std::string rounding_text(Rounding r) {
   return names[int(r)];
 }
 
-std::string policy_text(const Policy& p) {
+std::string policy_text(const Policy& p, Clamp clamp = Clamp::None) {
   const char* overflow[] = {"none", "finite", "propagate"};
   std::string s = rounding_text(p.rounding) + " sat=" + overflow[int(p.overflow)];
   if (p.flush_inputs) s += " daz";
   if (p.flush_outputs) s += " ftz";
   if (p.nan_to_nanless == NanToNanless::MaxFinite) s += " nan-to-nanless=max";
   s += p.profile == Profile::Cuda ? " profile=cuda" : " profile=model";
+  if (clamp == Clamp::ZeroToOne) s += ", then clamp to [0, 1] (NaN -> +0)";
+  if (clamp == Clamp::Relu) s += ", then relu (NaN -> canonical NaN)";
   return s;
 }
 
@@ -72,8 +74,10 @@ std::string slug(std::string_view text) {
   std::string out;
   for (const char ch : text) {
     const bool keep = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_';
-    if (keep) out += char(std::tolower(static_cast<unsigned char>(ch)));
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (keep)
+      out += char(std::tolower(static_cast<unsigned char>(ch)));
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out;
@@ -159,9 +163,10 @@ std::string report_json(const std::vector<MachineFact>& facts, const std::vector
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Operation& op = rows[i].claim->operation;
     out += "    {\"backend\": \"cuda\", \"instruction\": " + json_string(op.name) +
-           ", \"kind\": \"" + kind_text(op.kind) + "\", \"operand\": " +
-           json_string(format_name(op.operand)) + ", \"result\": " +
-           json_string(format_name(op.result)) + ", \"policy\": " + json_string(policy_text(op.policy)) +
+           ", \"kind\": \"" + kind_text(op.kind) +
+           "\", \"operand\": " + json_string(format_name(op.operand)) +
+           ", \"result\": " + json_string(format_name(op.result)) +
+           ", \"policy\": " + json_string(policy_text(op.policy, rows[i].claim->device.clamp)) +
            ", \"cases\": " + std::to_string(rows[i].result.cases) +
            ", \"mismatches\": " + std::to_string(rows[i].result.mismatches) +
            format(", \"seconds\": %.4f", rows[i].seconds) + ", \"first_mismatches\": [";
@@ -184,12 +189,13 @@ void record(const CudaBackend& gpu, const Claim& claim, const std::vector<Machin
   const OperandLists lists = level1_operands(op);
   std::vector<std::uint64_t> results(lists.a.size());
   gpu.run(op, Batch{lists.a, lists.b, lists.c, results, {}});
-  std::string text = "# numconf observed vectors: outputs of a GPU, recorded by numconf_cuda_check " +
-                     std::string(NUMCONF_VERSION) + " on " + utc_now() + "\n";
+  std::string text =
+      "# numconf observed vectors: outputs of a GPU, recorded by numconf_cuda_check " +
+      std::string(NUMCONF_VERSION) + " on " + utc_now() + "\n";
   text += "# operation: " + op.name + "\n";
   text += "# kind: " + std::string(kind_text(op.kind)) + " " + format_name(op.operand) + " -> " +
           format_name(op.result) + "\n";
-  text += "# claimed policy: " + policy_text(op.policy) + "\n";
+  text += "# claimed policy: " + policy_text(op.policy, claim.device.clamp) + "\n";
   text += "# device: " + fact(facts, "gpu") + ", compute capability " +
           fact(facts, "compute capability") + "\n";
   text += "# driver: " + fact(facts, "driver") + ", CUDA driver API " +
@@ -224,12 +230,18 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
       return argv[++i];
     };
-    if (arg == "--level") o.level = value();
-    else if (arg == "--filter") o.filter = value();
-    else if (arg == "--report") o.report = value();
-    else if (arg == "--observed") o.observed = value();
-    else if (arg == "--list") o.list = true;
-    else throw std::invalid_argument("unknown argument '" + arg + "'");
+    if (arg == "--level")
+      o.level = value();
+    else if (arg == "--filter")
+      o.filter = value();
+    else if (arg == "--report")
+      o.report = value();
+    else if (arg == "--observed")
+      o.observed = value();
+    else if (arg == "--list")
+      o.list = true;
+    else
+      throw std::invalid_argument("unknown argument '" + arg + "'");
   }
   if (o.level != "1" && o.level != "exhaustive")
     throw std::invalid_argument("--level must be 1 or exhaustive, not '" + o.level + "'");
@@ -251,17 +263,20 @@ int run_check(int argc, char** argv) {
   const auto& [level, filter, report, observed, list] = options;
 
   std::vector<const Claim*> chosen;
-  for (const Claim& c : claims())
-    if (c.operation.name.find(filter) != std::string::npos) chosen.push_back(&c);
+  for (const std::span<const Claim> table : {claims(), clamped_claims()})
+    for (const Claim& c : table)
+      if (c.operation.name.find(filter) != std::string::npos) chosen.push_back(&c);
   if (chosen.empty()) {
-    std::fprintf(stderr, "numconf_cuda_check: no operation matches --filter '%s'\n", filter.c_str());
+    std::fprintf(stderr, "numconf_cuda_check: no operation matches --filter '%s'\n",
+                 filter.c_str());
     return 2;
   }
   if (list) {
     for (const Claim* c : chosen)
       std::printf("%-58s %-7s %10s -> %-10s %s\n", c->operation.name.c_str(),
                   kind_text(c->operation.kind), format_name(c->operation.operand).c_str(),
-                  format_name(c->operation.result).c_str(), policy_text(c->operation.policy).c_str());
+                  format_name(c->operation.result).c_str(),
+                  policy_text(c->operation.policy, c->device.clamp).c_str());
     return 0;
   }
 
@@ -290,9 +305,9 @@ int run_check(int argc, char** argv) {
 
   if (!report.empty()) write_file(report, report_json(facts, rows, level));
   if (!observed.empty()) {
-    const std::filesystem::path dir = std::filesystem::path(observed) /
-                                      slug(fact(facts, "gpu") + "-" + fact(facts, "driver") + "-" +
-                                           fact(facts, "cuda runtime"));
+    const std::filesystem::path dir =
+        std::filesystem::path(observed) /
+        slug(fact(facts, "gpu") + "-" + fact(facts, "driver") + "-" + fact(facts, "cuda runtime"));
     std::filesystem::create_directories(dir);
     for (const Claim* c : chosen) record(gpu, *c, facts, dir);
     std::printf("recorded %zu operations under %s\n", chosen.size(), dir.string().c_str());

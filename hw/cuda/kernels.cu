@@ -1,8 +1,6 @@
 // The device side of the cuda backend: one routine per family of instructions (inline PTX lives
 // only in this directory), the model compiled into device code, and the kernels that run an
 // operation or compare it with the model on the GPU, copying back only the differences.
-#include "hw/cuda/kernels.hpp"
-
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_fp4.h>
@@ -16,6 +14,7 @@
 
 #include "formats/arith.hpp"
 #include "formats/convert.hpp"
+#include "hw/cuda/kernels.hpp"
 
 namespace numconf::hw::cuda {
 
@@ -35,9 +34,9 @@ void check(cudaError_t status, const char* call, const char* file, int line) {
 
 #define NUMCONF_CUDA_CHECK(call) check((call), #call, __FILE__, __LINE__)
 // A launch reports a bad configuration at once and a fault in the kernel at the next sync.
-#define NUMCONF_CUDA_CHECK_LAUNCH(what)                  \
-  do {                                                   \
-    NUMCONF_CUDA_CHECK(cudaGetLastError());              \
+#define NUMCONF_CUDA_CHECK_LAUNCH(what)                       \
+  do {                                                        \
+    NUMCONF_CUDA_CHECK(cudaGetLastError());                   \
     check(cudaDeviceSynchronize(), what, __FILE__, __LINE__); \
   } while (0)
 
@@ -74,7 +73,9 @@ __device__ std::uint64_t bits(__nv_bfloat16_raw r) { return r.x; }
 __device__ std::uint64_t bits(__nv_bfloat162_raw r) { return r.x | std::uint64_t{r.y} << 16; }
 __device__ std::uint64_t bits(__half h) { return __half_as_ushort(h); }
 __device__ std::uint64_t bits(__nv_bfloat16 h) { return __bfloat16_as_ushort(h); }
-__device__ __half as_half(std::uint64_t a) { return __ushort_as_half(static_cast<unsigned short>(a)); }
+__device__ __half as_half(std::uint64_t a) {
+  return __ushort_as_half(static_cast<unsigned short>(a));
+}
 __device__ __nv_bfloat16 as_bf16(std::uint64_t a) {
   return __ushort_as_bfloat16(static_cast<unsigned short>(a));
 }
@@ -84,11 +85,11 @@ __device__ std::uint64_t both_lanes(std::uint64_t a, int lane_bits) { return a <
 
 // ---- Inline PTX conversions ----------------------------------------------------------------
 
-#define NUMCONF_CVT(instruction, out_type, out_c, in_c, in)            \
-  {                                                                    \
-    out_type d;                                                        \
-    asm(instruction " %0, %1;" : out_c(d) : in_c(in));                 \
-    return std::uint64_t(d);                                           \
+#define NUMCONF_CVT(instruction, out_type, out_c, in_c, in) \
+  {                                                         \
+    out_type d;                                             \
+    asm(instruction " %0, %1;" : out_c(d) : in_c(in));      \
+    return std::uint64_t(d);                                \
   }
 
 __device__ std::uint64_t ptx_convert(PtxCvt id, std::uint64_t a) {
@@ -98,30 +99,54 @@ __device__ std::uint64_t ptx_convert(PtxCvt id, std::uint64_t a) {
   const double y = as_f64(a);
   const u32 i = std::uint32_t(a);
   switch (id) {
-    case PtxCvt::F16F32Rn: NUMCONF_CVT("cvt.rn.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32Rz: NUMCONF_CVT("cvt.rz.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32Rm: NUMCONF_CVT("cvt.rm.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32Rp: NUMCONF_CVT("cvt.rp.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32RnFtz: NUMCONF_CVT("cvt.rn.ftz.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32RzFtz: NUMCONF_CVT("cvt.rz.ftz.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32RmFtz: NUMCONF_CVT("cvt.rm.ftz.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F32RpFtz: NUMCONF_CVT("cvt.rp.ftz.f16.f32", u16, "=h", "f", x)
-    case PtxCvt::Bf16F32Rn: NUMCONF_CVT("cvt.rn.bf16.f32", u16, "=h", "f", x)
-    case PtxCvt::Bf16F32Rz: NUMCONF_CVT("cvt.rz.bf16.f32", u16, "=h", "f", x)
-    case PtxCvt::Bf16F32Rm: NUMCONF_CVT("cvt.rm.bf16.f32", u16, "=h", "f", x)
-    case PtxCvt::Bf16F32Rp: NUMCONF_CVT("cvt.rp.bf16.f32", u16, "=h", "f", x)
-    case PtxCvt::F16F64Rn: NUMCONF_CVT("cvt.rn.f16.f64", u16, "=h", "d", y)
-    case PtxCvt::F16F64Rz: NUMCONF_CVT("cvt.rz.f16.f64", u16, "=h", "d", y)
-    case PtxCvt::F16F64Rm: NUMCONF_CVT("cvt.rm.f16.f64", u16, "=h", "d", y)
-    case PtxCvt::F16F64Rp: NUMCONF_CVT("cvt.rp.f16.f64", u16, "=h", "d", y)
-    case PtxCvt::Bf16F64Rn: NUMCONF_CVT("cvt.rn.bf16.f64", u16, "=h", "d", y)
-    case PtxCvt::Bf16F64Rz: NUMCONF_CVT("cvt.rz.bf16.f64", u16, "=h", "d", y)
-    case PtxCvt::Bf16F64Rm: NUMCONF_CVT("cvt.rm.bf16.f64", u16, "=h", "d", y)
-    case PtxCvt::Bf16F64Rp: NUMCONF_CVT("cvt.rp.bf16.f64", u16, "=h", "d", y)
-    case PtxCvt::Tf32F32Rna: NUMCONF_CVT("cvt.rna.tf32.f32", u32, "=r", "f", x)
-    case PtxCvt::Tf32F32RnaSatfinite: NUMCONF_CVT("cvt.rna.satfinite.tf32.f32", u32, "=r", "f", x)
-    case PtxCvt::Tf32F32Rn: NUMCONF_CVT("cvt.rn.tf32.f32", u32, "=r", "f", x)
-    case PtxCvt::Tf32F32Rz: NUMCONF_CVT("cvt.rz.tf32.f32", u32, "=r", "f", x)
+    case PtxCvt::F16F32Rn:
+      NUMCONF_CVT("cvt.rn.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32Rz:
+      NUMCONF_CVT("cvt.rz.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32Rm:
+      NUMCONF_CVT("cvt.rm.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32Rp:
+      NUMCONF_CVT("cvt.rp.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32RnFtz:
+      NUMCONF_CVT("cvt.rn.ftz.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32RzFtz:
+      NUMCONF_CVT("cvt.rz.ftz.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32RmFtz:
+      NUMCONF_CVT("cvt.rm.ftz.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F32RpFtz:
+      NUMCONF_CVT("cvt.rp.ftz.f16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32Rn:
+      NUMCONF_CVT("cvt.rn.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32Rz:
+      NUMCONF_CVT("cvt.rz.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32Rm:
+      NUMCONF_CVT("cvt.rm.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32Rp:
+      NUMCONF_CVT("cvt.rp.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::F16F64Rn:
+      NUMCONF_CVT("cvt.rn.f16.f64", u16, "=h", "d", y)
+    case PtxCvt::F16F64Rz:
+      NUMCONF_CVT("cvt.rz.f16.f64", u16, "=h", "d", y)
+    case PtxCvt::F16F64Rm:
+      NUMCONF_CVT("cvt.rm.f16.f64", u16, "=h", "d", y)
+    case PtxCvt::F16F64Rp:
+      NUMCONF_CVT("cvt.rp.f16.f64", u16, "=h", "d", y)
+    case PtxCvt::Bf16F64Rn:
+      NUMCONF_CVT("cvt.rn.bf16.f64", u16, "=h", "d", y)
+    case PtxCvt::Bf16F64Rz:
+      NUMCONF_CVT("cvt.rz.bf16.f64", u16, "=h", "d", y)
+    case PtxCvt::Bf16F64Rm:
+      NUMCONF_CVT("cvt.rm.bf16.f64", u16, "=h", "d", y)
+    case PtxCvt::Bf16F64Rp:
+      NUMCONF_CVT("cvt.rp.bf16.f64", u16, "=h", "d", y)
+    case PtxCvt::Tf32F32Rna:
+      NUMCONF_CVT("cvt.rna.tf32.f32", u32, "=r", "f", x)
+    case PtxCvt::Tf32F32RnaSatfinite:
+      NUMCONF_CVT("cvt.rna.satfinite.tf32.f32", u32, "=r", "f", x)
+    case PtxCvt::Tf32F32Rn:
+      NUMCONF_CVT("cvt.rn.tf32.f32", u32, "=r", "f", x)
+    case PtxCvt::Tf32F32Rz:
+      NUMCONF_CVT("cvt.rz.tf32.f32", u32, "=r", "f", x)
     case PtxCvt::F32F16: {
       float d;
       asm("cvt.f32.f16 %0, %1;" : "=f"(d) : "h"(u16(a)));
@@ -142,36 +167,56 @@ __device__ std::uint64_t ptx_convert(PtxCvt id, std::uint64_t a) {
       asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(d) : "f"(x), "f"(x));
       return d;
     }
-    case PtxCvt::E4m3x2F16x2: NUMCONF_CVT("cvt.rn.satfinite.e4m3x2.f16x2", u16, "=h", "r", u32(both_lanes(a, 16)))
-    case PtxCvt::E5m2x2F16x2: NUMCONF_CVT("cvt.rn.satfinite.e5m2x2.f16x2", u16, "=h", "r", u32(both_lanes(a, 16)))
-    case PtxCvt::F16x2E4m3x2: NUMCONF_CVT("cvt.rn.f16x2.e4m3x2", u32, "=r", "h", u16(both_lanes(a, 8)))
-    case PtxCvt::F16x2E5m2x2: NUMCONF_CVT("cvt.rn.f16x2.e5m2x2", u32, "=r", "h", u16(both_lanes(a, 8)))
+    case PtxCvt::E4m3x2F16x2:
+      NUMCONF_CVT("cvt.rn.satfinite.e4m3x2.f16x2", u16, "=h", "r", u32(both_lanes(a, 16)))
+    case PtxCvt::E5m2x2F16x2:
+      NUMCONF_CVT("cvt.rn.satfinite.e5m2x2.f16x2", u16, "=h", "r", u32(both_lanes(a, 16)))
+    case PtxCvt::F16x2E4m3x2:
+      NUMCONF_CVT("cvt.rn.f16x2.e4m3x2", u32, "=r", "h", u16(both_lanes(a, 8)))
+    case PtxCvt::F16x2E5m2x2:
+      NUMCONF_CVT("cvt.rn.f16x2.e5m2x2", u32, "=r", "h", u16(both_lanes(a, 8)))
     // Sub-word integer results sit in the low bits of a 32-bit register.
-    case PtxCvt::S8F32Rni: NUMCONF_CVT("cvt.rni.s8.f32", u32, "=r", "f", x)
-    case PtxCvt::S8F32Rzi: NUMCONF_CVT("cvt.rzi.s8.f32", u32, "=r", "f", x)
-    case PtxCvt::S8F32Rmi: NUMCONF_CVT("cvt.rmi.s8.f32", u32, "=r", "f", x)
-    case PtxCvt::S8F32Rpi: NUMCONF_CVT("cvt.rpi.s8.f32", u32, "=r", "f", x)
-    case PtxCvt::U8F32Rni: NUMCONF_CVT("cvt.rni.u8.f32", u32, "=r", "f", x)
-    case PtxCvt::U8F32Rzi: NUMCONF_CVT("cvt.rzi.u8.f32", u32, "=r", "f", x)
-    case PtxCvt::U8F32Rmi: NUMCONF_CVT("cvt.rmi.u8.f32", u32, "=r", "f", x)
-    case PtxCvt::U8F32Rpi: NUMCONF_CVT("cvt.rpi.u8.f32", u32, "=r", "f", x)
-    case PtxCvt::S8S32Sat: NUMCONF_CVT("cvt.sat.s8.s32", u32, "=r", "r", i)
-    case PtxCvt::U8S32Sat: NUMCONF_CVT("cvt.sat.u8.s32", u32, "=r", "r", i)
-    case PtxCvt::S16S32Sat: NUMCONF_CVT("cvt.sat.s16.s32", u32, "=r", "r", i)
-    case PtxCvt::U16S32Sat: NUMCONF_CVT("cvt.sat.u16.s32", u32, "=r", "r", i)
+    case PtxCvt::S8F32Rni:
+      NUMCONF_CVT("cvt.rni.s8.f32", u32, "=r", "f", x)
+    case PtxCvt::S8F32Rzi:
+      NUMCONF_CVT("cvt.rzi.s8.f32", u32, "=r", "f", x)
+    case PtxCvt::S8F32Rmi:
+      NUMCONF_CVT("cvt.rmi.s8.f32", u32, "=r", "f", x)
+    case PtxCvt::S8F32Rpi:
+      NUMCONF_CVT("cvt.rpi.s8.f32", u32, "=r", "f", x)
+    case PtxCvt::U8F32Rni:
+      NUMCONF_CVT("cvt.rni.u8.f32", u32, "=r", "f", x)
+    case PtxCvt::U8F32Rzi:
+      NUMCONF_CVT("cvt.rzi.u8.f32", u32, "=r", "f", x)
+    case PtxCvt::U8F32Rmi:
+      NUMCONF_CVT("cvt.rmi.u8.f32", u32, "=r", "f", x)
+    case PtxCvt::U8F32Rpi:
+      NUMCONF_CVT("cvt.rpi.u8.f32", u32, "=r", "f", x)
+    case PtxCvt::S8S32Sat:
+      NUMCONF_CVT("cvt.sat.s8.s32", u32, "=r", "r", i)
+    case PtxCvt::U8S32Sat:
+      NUMCONF_CVT("cvt.sat.u8.s32", u32, "=r", "r", i)
+    case PtxCvt::S16S32Sat:
+      NUMCONF_CVT("cvt.sat.s16.s32", u32, "=r", "r", i)
+    case PtxCvt::U16S32Sat:
+      NUMCONF_CVT("cvt.sat.u16.s32", u32, "=r", "r", i)
   }
   return 0;
 }
 
 // ---- Intrinsics ----------------------------------------------------------------------------
 
-#define NUMCONF_ROUNDED(stem, cast, x)                  \
-  switch (r) {                                          \
-    case Round::Rn: return cast(stem##_rn(x));          \
-    case Round::Rz: return cast(stem##_rz(x));          \
-    case Round::Rm: return cast(stem##_rd(x));          \
-    case Round::Rp: return cast(stem##_ru(x));          \
-  }                                                     \
+#define NUMCONF_ROUNDED(stem, cast, x) \
+  switch (r) {                         \
+    case Round::Rn:                    \
+      return cast(stem##_rn(x));       \
+    case Round::Rz:                    \
+      return cast(stem##_rz(x));       \
+    case Round::Rm:                    \
+      return cast(stem##_rd(x));       \
+    case Round::Rp:                    \
+      return cast(stem##_ru(x));       \
+  }                                    \
   break
 
 __device__ std::uint64_t float_to_int(Scalar source, Scalar target, Round r, std::uint64_t a) {
@@ -181,19 +226,29 @@ __device__ std::uint64_t float_to_int(Scalar source, Scalar target, Round r, std
   const auto u64 = [](auto v) { return std::uint64_t(v); };
   if (source == Scalar::F32) {
     switch (target) {
-      case Scalar::S32: NUMCONF_ROUNDED(__float2int, u32, x);
-      case Scalar::U32: NUMCONF_ROUNDED(__float2uint, u32, x);
-      case Scalar::S64: NUMCONF_ROUNDED(__float2ll, u64, x);
-      case Scalar::U64: NUMCONF_ROUNDED(__float2ull, u64, x);
-      default: break;
+      case Scalar::S32:
+        NUMCONF_ROUNDED(__float2int, u32, x);
+      case Scalar::U32:
+        NUMCONF_ROUNDED(__float2uint, u32, x);
+      case Scalar::S64:
+        NUMCONF_ROUNDED(__float2ll, u64, x);
+      case Scalar::U64:
+        NUMCONF_ROUNDED(__float2ull, u64, x);
+      default:
+        break;
     }
   } else {
     switch (target) {
-      case Scalar::S32: NUMCONF_ROUNDED(__double2int, u32, y);
-      case Scalar::U32: NUMCONF_ROUNDED(__double2uint, u32, y);
-      case Scalar::S64: NUMCONF_ROUNDED(__double2ll, u64, y);
-      case Scalar::U64: NUMCONF_ROUNDED(__double2ull, u64, y);
-      default: break;
+      case Scalar::S32:
+        NUMCONF_ROUNDED(__double2int, u32, y);
+      case Scalar::U32:
+        NUMCONF_ROUNDED(__double2uint, u32, y);
+      case Scalar::S64:
+        NUMCONF_ROUNDED(__double2ll, u64, y);
+      case Scalar::U64:
+        NUMCONF_ROUNDED(__double2ull, u64, y);
+      default:
+        break;
     }
   }
   return 0;
@@ -205,31 +260,38 @@ __device__ __nv_saturation_t saturation(const DeviceOp& op) {
 
 __device__ cudaRoundMode round_mode(Round r) {
   switch (r) {
-    case Round::Rn: return cudaRoundNearest;
-    case Round::Rz: return cudaRoundZero;
-    case Round::Rm: return cudaRoundMinInf;
-    case Round::Rp: return cudaRoundPosInf;
+    case Round::Rn:
+      return cudaRoundNearest;
+    case Round::Rz:
+      return cudaRoundZero;
+    case Round::Rm:
+      return cudaRoundMinInf;
+    case Round::Rp:
+      return cudaRoundPosInf;
   }
   return cudaRoundNearest;
 }
 
 // __nv_cvt_<source>[2]_to_<type>[x2](value, args...) for the operand in one or both lanes.
-#define NUMCONF_FROM_ANY(type, ...)                                                          \
-  switch (op.source) {                                                                       \
-    case Scalar::F32:                                                                        \
-      return op.pair ? __nv_cvt_float2_to_##type##x2(make_float2(as_f32(a), as_f32(a)), __VA_ARGS__) \
-                     : __nv_cvt_float_to_##type(as_f32(a), __VA_ARGS__);                     \
-    case Scalar::F64:                                                                        \
-      return op.pair ? __nv_cvt_double2_to_##type##x2(make_double2(as_f64(a), as_f64(a)), __VA_ARGS__) \
-                     : __nv_cvt_double_to_##type(as_f64(a), __VA_ARGS__);                    \
-    case Scalar::F16:                                                                        \
-      return op.pair ? __nv_cvt_halfraw2_to_##type##x2(half2_raw(a), __VA_ARGS__)             \
-                     : __nv_cvt_halfraw_to_##type(half_raw(a), __VA_ARGS__);                 \
-    case Scalar::Bf16:                                                                       \
-      return op.pair ? __nv_cvt_bfloat16raw2_to_##type##x2(bf162_raw(a), __VA_ARGS__)         \
-                     : __nv_cvt_bfloat16raw_to_##type(bf16_raw(a), __VA_ARGS__);             \
-    default: break;                                                                          \
-  }                                                                                          \
+#define NUMCONF_FROM_ANY(type, ...)                                                                \
+  switch (op.source) {                                                                             \
+    case Scalar::F32:                                                                              \
+      return op.pair                                                                               \
+                 ? __nv_cvt_float2_to_##type##x2(make_float2(as_f32(a), as_f32(a)), __VA_ARGS__)   \
+                 : __nv_cvt_float_to_##type(as_f32(a), __VA_ARGS__);                               \
+    case Scalar::F64:                                                                              \
+      return op.pair                                                                               \
+                 ? __nv_cvt_double2_to_##type##x2(make_double2(as_f64(a), as_f64(a)), __VA_ARGS__) \
+                 : __nv_cvt_double_to_##type(as_f64(a), __VA_ARGS__);                              \
+    case Scalar::F16:                                                                              \
+      return op.pair ? __nv_cvt_halfraw2_to_##type##x2(half2_raw(a), __VA_ARGS__)                  \
+                     : __nv_cvt_halfraw_to_##type(half_raw(a), __VA_ARGS__);                       \
+    case Scalar::Bf16:                                                                             \
+      return op.pair ? __nv_cvt_bfloat16raw2_to_##type##x2(bf162_raw(a), __VA_ARGS__)              \
+                     : __nv_cvt_bfloat16raw_to_##type(bf16_raw(a), __VA_ARGS__);                   \
+    default:                                                                                       \
+      break;                                                                                       \
+  }                                                                                                \
   return 0
 
 __device__ std::uint64_t fp8_from(const DeviceOp& op, std::uint64_t a) {
@@ -251,15 +313,18 @@ __device__ std::uint64_t e8m0_from(const DeviceOp& op, std::uint64_t a) {
   const cudaRoundMode mode = round_mode(op.round);
   switch (op.source) {
     case Scalar::F32:
-      return op.pair ? __nv_cvt_float2_to_e8m0x2(make_float2(as_f32(a), as_f32(a)), saturation(op), mode)
+      return op.pair ? __nv_cvt_float2_to_e8m0x2(make_float2(as_f32(a), as_f32(a)), saturation(op),
+                                                 mode)
                      : __nv_cvt_float_to_e8m0(as_f32(a), saturation(op), mode);
     case Scalar::F64:
-      return op.pair ? __nv_cvt_double2_to_e8m0x2(make_double2(as_f64(a), as_f64(a)), saturation(op), mode)
+      return op.pair ? __nv_cvt_double2_to_e8m0x2(make_double2(as_f64(a), as_f64(a)),
+                                                  saturation(op), mode)
                      : __nv_cvt_double_to_e8m0(as_f64(a), saturation(op), mode);
     case Scalar::Bf16:
       return op.pair ? __nv_cvt_bfloat162raw_to_e8m0x2(bf162_raw(a), saturation(op), mode)
                      : __nv_cvt_bfloat16raw_to_e8m0(bf16_raw(a), saturation(op), mode);
-    default: break;
+    default:
+      break;
   }
   return 0;
 }
@@ -289,7 +354,8 @@ __device__ std::uint64_t to_half(const DeviceOp& op, std::uint64_t a) {
       return op.pair ? bits(__nv_cvt_e8m0x2_to_bf162raw(
                            static_cast<__nv_fp8x2_storage_t>(both_lanes(a, 8))))
                      : bits(__nv_cvt_e8m0_to_bf16raw(static_cast<__nv_fp8_storage_t>(a)));
-    default: break;
+    default:
+      break;
   }
   return 0;
 }
@@ -297,63 +363,138 @@ __device__ std::uint64_t to_half(const DeviceOp& op, std::uint64_t a) {
 // ---- Arithmetic ----------------------------------------------------------------------------
 
 // PTX `<op>.<rnd>.ftz.f32` for the four roundings.
-#define NUMCONF_FTZ_F32(opcode, operands, ...)                                            \
-  switch (r) {                                                                            \
-    case Round::Rn: asm(opcode ".rn.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); break; \
-    case Round::Rz: asm(opcode ".rz.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); break; \
-    case Round::Rm: asm(opcode ".rm.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); break; \
-    case Round::Rp: asm(opcode ".rp.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); break; \
-  }                                                                                       \
+#define NUMCONF_FTZ_F32(opcode, operands, ...)                         \
+  switch (r) {                                                         \
+    case Round::Rn:                                                    \
+      asm(opcode ".rn.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); \
+      break;                                                           \
+    case Round::Rz:                                                    \
+      asm(opcode ".rz.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); \
+      break;                                                           \
+    case Round::Rm:                                                    \
+      asm(opcode ".rm.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); \
+      break;                                                           \
+    case Round::Rp:                                                    \
+      asm(opcode ".rp.ftz.f32 " operands ";" : "=f"(d) : __VA_ARGS__); \
+      break;                                                           \
+  }                                                                    \
   return bits(d)
 
 __device__ std::uint64_t arith_f32_ftz(OpKind kind, Round r, float x, float y, float z) {
   float d = 0;
   switch (kind) {
-    case OpKind::Add: NUMCONF_FTZ_F32("add", "%0, %1, %2", "f"(x), "f"(y));
-    case OpKind::Sub: NUMCONF_FTZ_F32("sub", "%0, %1, %2", "f"(x), "f"(y));
-    case OpKind::Mul: NUMCONF_FTZ_F32("mul", "%0, %1, %2", "f"(x), "f"(y));
-    case OpKind::Fma: NUMCONF_FTZ_F32("fma", "%0, %1, %2, %3", "f"(x), "f"(y), "f"(z));
-    case OpKind::Div: NUMCONF_FTZ_F32("div", "%0, %1, %2", "f"(x), "f"(y));
-    case OpKind::Sqrt: NUMCONF_FTZ_F32("sqrt", "%0, %1", "f"(x));
-    case OpKind::Reciprocal: NUMCONF_FTZ_F32("rcp", "%0, %1", "f"(x));
-    default: break;
+    case OpKind::Add:
+      NUMCONF_FTZ_F32("add", "%0, %1, %2", "f"(x), "f"(y));
+    case OpKind::Sub:
+      NUMCONF_FTZ_F32("sub", "%0, %1, %2", "f"(x), "f"(y));
+    case OpKind::Mul:
+      NUMCONF_FTZ_F32("mul", "%0, %1, %2", "f"(x), "f"(y));
+    case OpKind::Fma:
+      NUMCONF_FTZ_F32("fma", "%0, %1, %2, %3", "f"(x), "f"(y), "f"(z));
+    case OpKind::Div:
+      NUMCONF_FTZ_F32("div", "%0, %1, %2", "f"(x), "f"(y));
+    case OpKind::Sqrt:
+      NUMCONF_FTZ_F32("sqrt", "%0, %1", "f"(x));
+    case OpKind::Reciprocal:
+      NUMCONF_FTZ_F32("rcp", "%0, %1", "f"(x));
+    default:
+      break;
   }
   return 0;
 }
 
-#define NUMCONF_ROUNDED_ARGS(stem, ...)                          \
-  switch (r) {                                                   \
-    case Round::Rn: return bits(stem##_rn(__VA_ARGS__));         \
-    case Round::Rz: return bits(stem##_rz(__VA_ARGS__));         \
-    case Round::Rm: return bits(stem##_rd(__VA_ARGS__));         \
-    case Round::Rp: return bits(stem##_ru(__VA_ARGS__));         \
-  }                                                              \
+#define NUMCONF_ROUNDED_ARGS(stem, ...)    \
+  switch (r) {                             \
+    case Round::Rn:                        \
+      return bits(stem##_rn(__VA_ARGS__)); \
+    case Round::Rz:                        \
+      return bits(stem##_rz(__VA_ARGS__)); \
+    case Round::Rm:                        \
+      return bits(stem##_rd(__VA_ARGS__)); \
+    case Round::Rp:                        \
+      return bits(stem##_ru(__VA_ARGS__)); \
+  }                                        \
   break
 
 __device__ std::uint64_t arith_f32(OpKind kind, Round r, float x, float y, float z) {
   switch (kind) {
-    case OpKind::Add: NUMCONF_ROUNDED_ARGS(__fadd, x, y);
-    case OpKind::Sub: NUMCONF_ROUNDED_ARGS(__fsub, x, y);
-    case OpKind::Mul: NUMCONF_ROUNDED_ARGS(__fmul, x, y);
-    case OpKind::Fma: NUMCONF_ROUNDED_ARGS(__fmaf, x, y, z);
-    case OpKind::Div: NUMCONF_ROUNDED_ARGS(__fdiv, x, y);
-    case OpKind::Sqrt: NUMCONF_ROUNDED_ARGS(__fsqrt, x);
-    case OpKind::Reciprocal: NUMCONF_ROUNDED_ARGS(__frcp, x);
-    default: break;
+    case OpKind::Add:
+      NUMCONF_ROUNDED_ARGS(__fadd, x, y);
+    case OpKind::Sub:
+      NUMCONF_ROUNDED_ARGS(__fsub, x, y);
+    case OpKind::Mul:
+      NUMCONF_ROUNDED_ARGS(__fmul, x, y);
+    case OpKind::Fma:
+      NUMCONF_ROUNDED_ARGS(__fmaf, x, y, z);
+    case OpKind::Div:
+      NUMCONF_ROUNDED_ARGS(__fdiv, x, y);
+    case OpKind::Sqrt:
+      NUMCONF_ROUNDED_ARGS(__fsqrt, x);
+    case OpKind::Reciprocal:
+      NUMCONF_ROUNDED_ARGS(__frcp, x);
+    default:
+      break;
   }
   return 0;
 }
 
 __device__ std::uint64_t arith_f64(OpKind kind, Round r, double x, double y, double z) {
   switch (kind) {
-    case OpKind::Add: NUMCONF_ROUNDED_ARGS(__dadd, x, y);
-    case OpKind::Sub: NUMCONF_ROUNDED_ARGS(__dsub, x, y);
-    case OpKind::Mul: NUMCONF_ROUNDED_ARGS(__dmul, x, y);
-    case OpKind::Fma: NUMCONF_ROUNDED_ARGS(__fma, x, y, z);
-    case OpKind::Div: NUMCONF_ROUNDED_ARGS(__ddiv, x, y);
-    case OpKind::Sqrt: NUMCONF_ROUNDED_ARGS(__dsqrt, x);
-    case OpKind::Reciprocal: NUMCONF_ROUNDED_ARGS(__drcp, x);
-    default: break;
+    case OpKind::Add:
+      NUMCONF_ROUNDED_ARGS(__dadd, x, y);
+    case OpKind::Sub:
+      NUMCONF_ROUNDED_ARGS(__dsub, x, y);
+    case OpKind::Mul:
+      NUMCONF_ROUNDED_ARGS(__dmul, x, y);
+    case OpKind::Fma:
+      NUMCONF_ROUNDED_ARGS(__fma, x, y, z);
+    case OpKind::Div:
+      NUMCONF_ROUNDED_ARGS(__ddiv, x, y);
+    case OpKind::Sqrt:
+      NUMCONF_ROUNDED_ARGS(__dsqrt, x);
+    case OpKind::Reciprocal:
+      NUMCONF_ROUNDED_ARGS(__drcp, x);
+    default:
+      break;
+  }
+  return 0;
+}
+
+// __hadd ... __hfma and their _sat and _relu forms, on __half or __nv_bfloat16.
+template <class Half>
+__device__ std::uint64_t clamped_half_arith(const DeviceOp& op, Half x, Half y, Half z) {
+  switch (op.clamp) {
+    case Clamp::None:
+      switch (op.kind) {
+        case OpKind::Add:
+          return bits(__hadd(x, y));
+        case OpKind::Sub:
+          return bits(__hsub(x, y));
+        case OpKind::Mul:
+          return bits(__hmul(x, y));
+        case OpKind::Fma:
+          return bits(__hfma(x, y, z));
+        default:
+          break;
+      }
+      break;
+    case Clamp::ZeroToOne:
+      switch (op.kind) {
+        case OpKind::Add:
+          return bits(__hadd_sat(x, y));
+        case OpKind::Sub:
+          return bits(__hsub_sat(x, y));
+        case OpKind::Mul:
+          return bits(__hmul_sat(x, y));
+        case OpKind::Fma:
+          return bits(__hfma_sat(x, y, z));
+        default:
+          break;
+      }
+      break;
+    case Clamp::Relu:
+      if (op.kind == OpKind::Fma) return bits(__hfma_relu(x, y, z));
+      break;
   }
   return 0;
 }
@@ -365,38 +506,30 @@ __device__ std::uint64_t arith_f16(const DeviceOp& op, std::uint64_t a, std::uin
     const u16 x = u16(a), y = u16(b), z = u16(c);
     u16 d = 0;
     switch (op.kind) {
-      case OpKind::Add: asm("add.rn.ftz.f16 %0, %1, %2;" : "=h"(d) : "h"(x), "h"(y)); break;
-      case OpKind::Sub: asm("sub.rn.ftz.f16 %0, %1, %2;" : "=h"(d) : "h"(x), "h"(y)); break;
-      case OpKind::Mul: asm("mul.rn.ftz.f16 %0, %1, %2;" : "=h"(d) : "h"(x), "h"(y)); break;
+      case OpKind::Add:
+        asm("add.rn.ftz.f16 %0, %1, %2;" : "=h"(d) : "h"(x), "h"(y));
+        break;
+      case OpKind::Sub:
+        asm("sub.rn.ftz.f16 %0, %1, %2;" : "=h"(d) : "h"(x), "h"(y));
+        break;
+      case OpKind::Mul:
+        asm("mul.rn.ftz.f16 %0, %1, %2;" : "=h"(d) : "h"(x), "h"(y));
+        break;
       case OpKind::Fma:
         asm("fma.rn.ftz.f16 %0, %1, %2, %3;" : "=h"(d) : "h"(x), "h"(y), "h"(z));
         break;
-      default: break;
+      default:
+        break;
     }
     return d;
   }
   const __half x = as_half(a), y = as_half(b), z = as_half(c);
-  switch (op.kind) {
-    case OpKind::Add: return bits(__hadd(x, y));
-    case OpKind::Sub: return bits(__hsub(x, y));
-    case OpKind::Mul: return bits(__hmul(x, y));
-    case OpKind::Fma: return bits(__hfma(x, y, z));
-    default: break;
-  }
-  return 0;
+  return clamped_half_arith(op, x, y, z);
 }
 
 __device__ std::uint64_t arith_bf16(const DeviceOp& op, std::uint64_t a, std::uint64_t b,
                                     std::uint64_t c) {
-  const __nv_bfloat16 x = as_bf16(a), y = as_bf16(b), z = as_bf16(c);
-  switch (op.kind) {
-    case OpKind::Add: return bits(__hadd(x, y));
-    case OpKind::Sub: return bits(__hsub(x, y));
-    case OpKind::Mul: return bits(__hmul(x, y));
-    case OpKind::Fma: return bits(__hfma(x, y, z));
-    default: break;
-  }
-  return 0;
+  return clamped_half_arith(op, as_bf16(a), as_bf16(b), as_bf16(c));
 }
 
 // ---- One case ------------------------------------------------------------------------------
@@ -405,22 +538,32 @@ __device__ std::uint64_t arith_bf16(const DeviceOp& op, std::uint64_t a, std::ui
 __device__ std::uint64_t run_raw(const DeviceOp& op, std::uint64_t a, std::uint64_t b,
                                  std::uint64_t c) {
   switch (op.routine) {
-    case Routine::Ptx: return ptx_convert(op.ptx, a);
-    case Routine::FloatToInt: return float_to_int(op.source, op.target, op.round, a);
-    case Routine::Fp8From: return fp8_from(op, a);
-    case Routine::Fp6From: return fp6_from(op, a);
-    case Routine::Fp4From: return fp4_from(op, a);
-    case Routine::E8m0From: return e8m0_from(op, a);
+    case Routine::Ptx:
+      return ptx_convert(op.ptx, a);
+    case Routine::FloatToInt:
+      return float_to_int(op.source, op.target, op.round, a);
+    case Routine::Fp8From:
+      return fp8_from(op, a);
+    case Routine::Fp6From:
+      return fp6_from(op, a);
+    case Routine::Fp4From:
+      return fp4_from(op, a);
+    case Routine::E8m0From:
+      return e8m0_from(op, a);
     case Routine::Fp8ToHalf:
     case Routine::Fp6ToHalf:
     case Routine::Fp4ToHalf:
-    case Routine::E8m0ToBf16: return to_half(op, a);
+    case Routine::E8m0ToBf16:
+      return to_half(op, a);
     case Routine::ArithF32:
       return op.ftz ? arith_f32_ftz(op.kind, op.round, as_f32(a), as_f32(b), as_f32(c))
                     : arith_f32(op.kind, op.round, as_f32(a), as_f32(b), as_f32(c));
-    case Routine::ArithF64: return arith_f64(op.kind, op.round, as_f64(a), as_f64(b), as_f64(c));
-    case Routine::ArithF16: return arith_f16(op, a, b, c);
-    case Routine::ArithBf16: return arith_bf16(op, a, b, c);
+    case Routine::ArithF64:
+      return arith_f64(op.kind, op.round, as_f64(a), as_f64(b), as_f64(c));
+    case Routine::ArithF16:
+      return arith_f16(op, a, b, c);
+    case Routine::ArithBf16:
+      return arith_bf16(op, a, b, c);
   }
   return 0;
 }
@@ -437,23 +580,35 @@ __device__ std::uint64_t run_one(const DeviceOp& op, std::uint64_t a, std::uint6
   return low == high ? low : raw;
 }
 
-// The model under the claimed policy, on the device.
-__device__ Rounded model(const DeviceOp& op, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+// The model under the claimed policy, on the device (then the clamp of a _sat or _relu form).
+__device__ Rounded unclamped_model(const DeviceOp& op, std::uint64_t a, std::uint64_t b,
+                                   std::uint64_t c) {
   const Format& f = op.operand;
   switch (op.kind) {
-    case OpKind::Convert: return convert(f, op.result, a, op.policy);
-    case OpKind::Add: return add(f, a, b, op.policy);
-    case OpKind::Sub: return sub(f, a, b, op.policy);
-    case OpKind::Mul: return mul(f, a, b, op.policy);
-    case OpKind::Div: return div(f, a, b, op.policy);
-    case OpKind::Fma: return fma(f, a, b, c, op.policy);
-    case OpKind::Sqrt: return sqrt(f, a, op.policy);
+    case OpKind::Convert:
+      return convert(f, op.result, a, op.policy);
+    case OpKind::Add:
+      return add(f, a, b, op.policy);
+    case OpKind::Sub:
+      return sub(f, a, b, op.policy);
+    case OpKind::Mul:
+      return mul(f, a, b, op.policy);
+    case OpKind::Div:
+      return div(f, a, b, op.policy);
+    case OpKind::Fma:
+      return fma(f, a, b, c, op.policy);
+    case OpKind::Sqrt:
+      return sqrt(f, a, op.policy);
     case OpKind::Reciprocal: {
       const std::uint64_t one = std::uint64_t(f.bias) << f.mantissa_bits << f.padding_bits;
       return div(f, one, a, op.policy);
     }
   }
   return {};
+}
+
+__device__ Rounded model(const DeviceOp& op, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  return apply_clamp(op.result, op.clamp, unclamped_model(op, a, b, c));
 }
 
 // ---- Kernels -------------------------------------------------------------------------------
@@ -472,15 +627,21 @@ struct Sink {
 };
 
 __global__ void compare_kernel(DeviceOp op, Operands operands, std::uint64_t first,
-                               std::uint64_t count, const std::uint64_t* a,
-                               const std::uint64_t* b, const std::uint64_t* c, Sink sink) {
+                               std::uint64_t count, const std::uint64_t* a, const std::uint64_t* b,
+                               const std::uint64_t* c, Sink sink) {
   for (std::uint64_t i = blockIdx.x * std::uint64_t{blockDim.x} + threadIdx.x; i < count;
        i += std::uint64_t{gridDim.x} * blockDim.x) {
     std::uint64_t x = 0, y = 0, z = 0;
     switch (operands) {
-      case Operands::Dense: x = first + i; break;
-      case Operands::Pairs16: x = (first + i) >> 16, y = (first + i) & 0xffff; break;
-      case Operands::Lists: x = a ? a[i] : 0, y = b ? b[i] : 0, z = c ? c[i] : 0; break;
+      case Operands::Dense:
+        x = first + i;
+        break;
+      case Operands::Pairs16:
+        x = (first + i) >> 16, y = (first + i) & 0xffff;
+        break;
+      case Operands::Lists:
+        x = a ? a[i] : 0, y = b ? b[i] : 0, z = c ? c[i] : 0;
+        break;
     }
     const std::uint64_t got = run_one(op, x, y, z);
     const Rounded expected = model(op, x, y, z);
@@ -526,12 +687,14 @@ unsigned grid_for(std::uint64_t n, unsigned block) {
   NUMCONF_CUDA_CHECK(cudaGetDevice(&device));
   NUMCONF_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   const std::uint64_t wanted = (n + block - 1) / block;
-  return unsigned(std::max<std::uint64_t>(1, std::min<std::uint64_t>(wanted, std::uint64_t(sms) * 16)));
+  return unsigned(
+      std::max<std::uint64_t>(1, std::min<std::uint64_t>(wanted, std::uint64_t(sms) * 16)));
 }
 
 constexpr unsigned kBlock = 256;
 
-const std::uint64_t* optional_upload(DeviceBuffer<std::uint64_t>& buffer, const std::uint64_t* host) {
+const std::uint64_t* optional_upload(DeviceBuffer<std::uint64_t>& buffer,
+                                     const std::uint64_t* host) {
   if (host == nullptr) return nullptr;
   buffer.upload(host);
   return buffer.get();
@@ -566,8 +729,8 @@ DeviceComparison compare_on_device(const DeviceOp& op, Operands operands, std::u
   DeviceBuffer<DeviceMismatch> slots(std::max<std::size_t>(capacity, 1));
   DeviceBuffer<unsigned long long> counter(1);
   NUMCONF_CUDA_CHECK(cudaMemset(counter.get(), 0, sizeof(unsigned long long)));
-  compare_kernel<<<grid_for(count, kBlock), kBlock>>>(
-      op, operands, first, count, pa, pb, pc, Sink{slots.get(), capacity, counter.get()});
+  compare_kernel<<<grid_for(count, kBlock), kBlock>>>(op, operands, first, count, pa, pb, pc,
+                                                      Sink{slots.get(), capacity, counter.get()});
   NUMCONF_CUDA_CHECK_LAUNCH("compare_kernel");
   unsigned long long mismatches = 0;
   counter.download(&mismatches, 1);

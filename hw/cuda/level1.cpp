@@ -24,11 +24,11 @@ void add_specials(const Format& f, std::set<std::uint64_t>& out) {
     out.insert(float_code(f, negative, 0, 1));
     out.insert(float_code(f, negative, 0, mask));
     out.insert(float_code(f, negative, 1, 0));
-    out.insert(float_code(f, negative, top - 1, mask));  // max finite
-    out.insert(float_code(f, negative, top, 0));         // Inf
-    out.insert(float_code(f, negative, top, quiet_bit(f)));      // quiet NaN
-    out.insert(float_code(f, negative, top, 1));                 // signaling NaN
-    out.insert(float_code(f, negative, top, mask));              // NaN, full payload
+    out.insert(float_code(f, negative, top - 1, mask));      // max finite
+    out.insert(float_code(f, negative, top, 0));             // Inf
+    out.insert(float_code(f, negative, top, quiet_bit(f)));  // quiet NaN
+    out.insert(float_code(f, negative, top, 1));             // signaling NaN
+    out.insert(float_code(f, negative, top, mask));          // NaN, full payload
   }
 }
 
@@ -70,7 +70,8 @@ void add_rounding_cases(const Format& s, const Format& t, std::set<std::uint64_t
 // Integers around the edges of an integer target's range (two's complement codes of `s`).
 void add_integer_cases(const Format& s, const Format& t, std::set<std::uint64_t>& out) {
   const std::uint64_t mask = low_mask(s.int_bits);
-  const std::int64_t t_max = t.is_signed ? std::int64_t(low_mask(t.int_bits - 1)) : std::int64_t(low_mask(t.int_bits));
+  const std::int64_t t_max =
+      t.is_signed ? std::int64_t(low_mask(t.int_bits - 1)) : std::int64_t(low_mask(t.int_bits));
   const std::int64_t t_min = t.is_signed ? -t_max - 1 : 0;
   const std::int64_t s_max = std::int64_t(low_mask(s.int_bits - 1));
   for (const std::int64_t v : {std::int64_t{0}, std::int64_t{1}, std::int64_t{2}, t_max, t_min,
@@ -117,9 +118,13 @@ std::vector<std::uint64_t> arithmetic_values(const Format& f) {
 OperandLists level1_operands(const Operation& op) {
   OperandLists lists;
   switch (op.kind) {
-    case OpKind::Convert: lists.a = unary_operands(op.operand, op.result); break;
+    case OpKind::Convert:
+      lists.a = unary_operands(op.operand, op.result);
+      break;
     case OpKind::Sqrt:
-    case OpKind::Reciprocal: lists.a = arithmetic_values(op.operand); break;
+    case OpKind::Reciprocal:
+      lists.a = arithmetic_values(op.operand);
+      break;
     case OpKind::Fma: {
       // Every third value keeps the triples to a few thousand.
       const std::vector<std::uint64_t> all = arithmetic_values(op.operand);

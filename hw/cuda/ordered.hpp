@@ -17,8 +17,8 @@ namespace numconf::hw::cuda {
 
 // Compares cases [start, start + count): the number of mismatches and at most `capacity` of
 // them (DeviceMismatch::index = case number), in any order.
-using Launch = std::function<DeviceComparison(std::uint64_t start, std::uint64_t count,
-                                              std::size_t capacity)>;
+using Launch =
+    std::function<DeviceComparison(std::uint64_t start, std::uint64_t count, std::size_t capacity)>;
 
 inline Mismatch to_mismatch(const DeviceMismatch& m) {
   Mismatch out;
@@ -32,7 +32,9 @@ class OrderedComparison {
  public:
   // `chunk` bounds one launch (and the operand lists uploaded for it).
   OrderedComparison(Launch launch, std::size_t keep, std::uint64_t chunk = std::uint64_t{1} << 28)
-      : launch_(std::move(launch)), keep_(keep), capacity_(std::max<std::size_t>(keep, 1024)),
+      : launch_(std::move(launch)),
+        keep_(keep),
+        capacity_(std::max<std::size_t>(keep, 1024)),
         chunk_(chunk) {}
 
   SweepResult run(std::uint64_t count) const {
