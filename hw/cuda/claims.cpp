@@ -114,6 +114,8 @@ class Table {
                                  "cvt.rp.ftz.f16.f32"};
     const char* bf16_f32[] = {"cvt.rn.bf16.f32", "cvt.rz.bf16.f32", "cvt.rm.bf16.f32",
                               "cvt.rp.bf16.f32"};
+    const char* bf16_f32_ftz[] = {"cvt.rn.ftz.bf16.f32", "cvt.rz.ftz.bf16.f32",
+                                  "cvt.rm.ftz.bf16.f32", "cvt.rp.ftz.bf16.f32"};
     const char* f16_f64[] = {"cvt.rn.f16.f64", "cvt.rz.f16.f64", "cvt.rm.f16.f64",
                              "cvt.rp.f16.f64"};
     const char* bf16_f64[] = {"cvt.rn.bf16.f64", "cvt.rz.bf16.f64", "cvt.rm.bf16.f64",
@@ -125,6 +127,7 @@ class Table {
       daz.flush_inputs = true;
       ptx(f16_f32_ftz[i], PtxCvt(int(PtxCvt::F16F32RnFtz) + i), kF32, kF16, daz);
       ptx(bf16_f32[i], PtxCvt(int(PtxCvt::Bf16F32Rn) + i), kF32, kBF16, cuda_policy(modes[i]));
+      ptx(bf16_f32_ftz[i], PtxCvt(int(PtxCvt::Bf16F32RnFtz) + i), kF32, kBF16, daz);
       ptx(f16_f64[i], PtxCvt(int(PtxCvt::F16F64Rn) + i), kF64, kF16, cuda_policy(modes[i]));
       ptx(bf16_f64[i], PtxCvt(int(PtxCvt::Bf16F64Rn) + i), kF64, kBF16, cuda_policy(modes[i]));
     }
@@ -149,11 +152,17 @@ class Table {
     // Float to integer clamps to the destination range, NaN gives 0 (PTX ISA, cvt).
     const char* s8[] = {"cvt.rni.s8.f32", "cvt.rzi.s8.f32", "cvt.rmi.s8.f32", "cvt.rpi.s8.f32"};
     const char* u8[] = {"cvt.rni.u8.f32", "cvt.rzi.u8.f32", "cvt.rmi.u8.f32", "cvt.rpi.u8.f32"};
+    const char* s32_ftz[] = {"cvt.rni.ftz.s32.f32", "cvt.rzi.ftz.s32.f32", "cvt.rmi.ftz.s32.f32",
+                             "cvt.rpi.ftz.s32.f32"};
     for (int i = 0; i < 4; ++i) {
       ptx(s8[i], PtxCvt(int(PtxCvt::S8F32Rni) + i), kF32, kI8,
           cuda_policy(modes[i], Overflow::Finite));
       ptx(u8[i], PtxCvt(int(PtxCvt::U8F32Rni) + i), kF32, kU8,
           cuda_policy(modes[i], Overflow::Finite));
+      // .ftz shows on integers too: cvt.rpi.s32.f32 of the smallest subnormal is 1, flushed 0.
+      Policy daz = cuda_policy(modes[i], Overflow::Finite);
+      daz.flush_inputs = true;
+      ptx(s32_ftz[i], PtxCvt(int(PtxCvt::S32F32RniFtz) + i), kF32, kI32, daz);
     }
     const Policy clamp = cuda_policy(R::NearestEven, Overflow::Finite);
     ptx("cvt.sat.s8.s32", PtxCvt::S8S32Sat, kI32, kI8, clamp);

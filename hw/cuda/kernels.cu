@@ -123,6 +123,14 @@ __device__ std::uint64_t ptx_convert(PtxCvt id, std::uint64_t a) {
       NUMCONF_CVT("cvt.rm.bf16.f32", u16, "=h", "f", x)
     case PtxCvt::Bf16F32Rp:
       NUMCONF_CVT("cvt.rp.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32RnFtz:
+      NUMCONF_CVT("cvt.rn.ftz.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32RzFtz:
+      NUMCONF_CVT("cvt.rz.ftz.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32RmFtz:
+      NUMCONF_CVT("cvt.rm.ftz.bf16.f32", u16, "=h", "f", x)
+    case PtxCvt::Bf16F32RpFtz:
+      NUMCONF_CVT("cvt.rp.ftz.bf16.f32", u16, "=h", "f", x)
     case PtxCvt::F16F64Rn:
       NUMCONF_CVT("cvt.rn.f16.f64", u16, "=h", "d", y)
     case PtxCvt::F16F64Rz:
@@ -192,6 +200,14 @@ __device__ std::uint64_t ptx_convert(PtxCvt id, std::uint64_t a) {
       NUMCONF_CVT("cvt.rmi.u8.f32", u32, "=r", "f", x)
     case PtxCvt::U8F32Rpi:
       NUMCONF_CVT("cvt.rpi.u8.f32", u32, "=r", "f", x)
+    case PtxCvt::S32F32RniFtz:
+      NUMCONF_CVT("cvt.rni.ftz.s32.f32", u32, "=r", "f", x)
+    case PtxCvt::S32F32RziFtz:
+      NUMCONF_CVT("cvt.rzi.ftz.s32.f32", u32, "=r", "f", x)
+    case PtxCvt::S32F32RmiFtz:
+      NUMCONF_CVT("cvt.rmi.ftz.s32.f32", u32, "=r", "f", x)
+    case PtxCvt::S32F32RpiFtz:
+      NUMCONF_CVT("cvt.rpi.ftz.s32.f32", u32, "=r", "f", x)
     case PtxCvt::S8S32Sat:
       NUMCONF_CVT("cvt.sat.s8.s32", u32, "=r", "r", i)
     case PtxCvt::U8S32Sat:
