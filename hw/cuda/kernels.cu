@@ -680,6 +680,8 @@ class DeviceBuffer {
   }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  // The one unchecked call: a destructor cannot throw, and a sticky error from cudaFree would
+  // surface at the next checked call anyway.
   ~DeviceBuffer() {
     if (data_ != nullptr) cudaFree(data_);
   }
