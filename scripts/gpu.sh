@@ -62,7 +62,7 @@ if [[ -x $build/tests/cuda_backend_test ]]; then
   "$build/tests/cuda_backend_test" | tee "$out/test.txt" || status=1
 fi
 numconf=$build/tools/numconf
-if [[ -x $numconf ]] && "$numconf" check --help 2>&1 | grep -q -- --backend; then
+if [[ -x $numconf ]] && "$numconf" check --help 2>&1 | grep -- --backend >/dev/null; then
   "$numconf" check --backend cuda --level exhaustive --report "$out/check-backend.json" |
     tee "$out/check-backend.txt" || status=1
 fi
