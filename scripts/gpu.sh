@@ -55,7 +55,11 @@ fi
 
 status=0
 "$check" "${filter[@]}" --level 1 --report "$out/check-level1.json" --observed vectors/observed |
-  tee "$out/check-level1.txt" || status=1
+  tee "$out/check-level1.txt" || status=$?
+if ((status == 2)); then
+  echo "scripts/gpu.sh: stopped: the cuda backend cannot run here (see above)" >&2
+  exit 2
+fi
 "$check" "${filter[@]}" --level exhaustive --report "$out/check-exhaustive.json" |
   tee "$out/check-exhaustive.txt" || status=1
 if [[ -x $build/tests/cuda_backend_test ]]; then
