@@ -197,10 +197,8 @@ TEST(CudaLevel1, OperandsAreCodesAndReachTheTies) {
     SCOPED_TRACE(op.name);
     const cuda::OperandLists lists = cuda::level1_operands(op);
     ASSERT_FALSE(lists.a.empty());
-    const bool binary =
-        op.kind != OpKind::Convert && op.kind != OpKind::Sqrt && op.kind != OpKind::Reciprocal;
-    EXPECT_EQ(lists.b.size(), binary ? lists.a.size() : 0u);
-    EXPECT_EQ(lists.c.size(), op.kind == OpKind::Fma ? lists.a.size() : 0u);
+    EXPECT_EQ(lists.b.size(), cuda::arity(op.kind) >= 2 ? lists.a.size() : 0u);
+    EXPECT_EQ(lists.c.size(), cuda::arity(op.kind) == 3 ? lists.a.size() : 0u);
     for (const auto* list : {&lists.a, &lists.b, &lists.c})
       for (const std::uint64_t code : *list)
         ASSERT_EQ(code & ~low_mask(storage_bits(op.operand)), 0u);
@@ -329,10 +327,8 @@ std::string describe(const Operation& op, const SweepResult& r) {
 TEST_F(OnGpu, EveryClaimMatchesTheModelOnLevel1) {
   for (const Claim* c : all_claims()) {
     const Operation& op = c->operation;
-    const bool unary =
-        op.kind == OpKind::Convert || op.kind == OpKind::Sqrt || op.kind == OpKind::Reciprocal;
     SweepResult r;
-    if (unary && storage_bits(op.operand) <= 16) {
+    if (cuda::arity(op.kind) == 1 && storage_bits(op.operand) <= 16) {
       r = *gpu_.sweep(op, 0, std::uint64_t{1} << storage_bits(op.operand), 5);
     } else {
       const cuda::OperandLists lists = cuda::level1_operands(op);
@@ -395,14 +391,10 @@ TEST_F(OnGpu, DISABLED_ExhaustiveSweeps) {
   for (const Claim* c : all_claims()) {
     const Operation& op = c->operation;
     const int bits = storage_bits(op.operand);
-    const bool unary =
-        op.kind == OpKind::Convert || op.kind == OpKind::Sqrt || op.kind == OpKind::Reciprocal;
-    const bool binary = op.kind == OpKind::Add || op.kind == OpKind::Sub ||
-                        op.kind == OpKind::Mul || op.kind == OpKind::Div;
     SweepResult r;
-    if (unary && bits == 32)
+    if (cuda::arity(op.kind) == 1 && bits == 32)
       r = *gpu_.sweep(op, 0, std::uint64_t{1} << 32, 5);
-    else if (binary && bits == 16)
+    else if (cuda::arity(op.kind) == 2 && bits == 16)
       r = gpu_.sweep_pairs16(op, 0, std::uint64_t{1} << 32, 5);
     else
       continue;

@@ -58,12 +58,6 @@ const char* kind_text(OpKind k) {
   return names[int(k)];
 }
 
-int arity(OpKind k) {
-  return k == OpKind::Convert || k == OpKind::Sqrt || k == OpKind::Reciprocal ? 1
-         : k == OpKind::Fma                                                   ? 3
-                                                                              : 2;
-}
-
 std::string hex(std::uint64_t v, const Format& f) {
   return format("%0*llx", (storage_bits(f) + 3) / 4, static_cast<unsigned long long>(v));
 }
