@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build libboost-dev libfmt-dev libcli11-dev
-          libgtest-dev librapidcheck-dev libbenchmark-dev)
+          libgtest-dev librapidcheck-dev libbenchmark-dev python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
