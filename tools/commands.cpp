@@ -207,6 +207,7 @@ void add_commands(CLI::App& app, int& exit_code) {
   add_check_command(app, exit_code);
   add_op_command(app, exit_code);
   add_verify_testfloat_command(app, exit_code);
+  add_quantize_commands(app, exit_code);
 }
 
 }  // namespace numconf::cli

@@ -13,5 +13,6 @@ void add_convert_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
 void add_op_command(CLI::App& app, int& exit_code);
 void add_verify_testfloat_command(CLI::App& app, int& exit_code);
+void add_quantize_commands(CLI::App& app, int& exit_code);
 
 }  // namespace numconf::cli
