@@ -150,18 +150,18 @@ cpp_rational error_bound(const Case& c, std::size_t i) {
     }
     case Method::GgufQ8_0: {
       const cpp_rational d = amax / 127, d16 = value(kF16, c.scale.scale);
-      return d * (cpp_rational(1, 2) + pow2(-18)) + 127 * magnitude(d - d16) + dequant_rounding;
+      return d * (cpp_rational(1, 2) + pow2(-14)) + 127 * magnitude(d - d16) + dequant_rounding;
     }
     case Method::GgufQ4_0: {
       const cpp_rational d = amax / 8, d16 = magnitude(value(kF16, c.scale.scale));
       const cpp_rational beyond = std::max(cpp_rational(1, 2), cpp_rational(x_abs / d - 7));
-      return d * (beyond + pow2(-18)) + 8 * magnitude(d - d16) + dequant_rounding;
+      return d * (beyond + pow2(-14)) + 8 * magnitude(d - d16) + dequant_rounding;
     }
     case Method::GgufQ4_1: {
       cpp_rational lo = f32(c.x[0]), hi = lo;
       for (const auto v : c.x) lo = std::min(lo, f32(v)), hi = std::max(hi, f32(v));
       const cpp_rational d = (hi - lo) / 15, d16 = value(kF16, c.scale.scale);
-      return d * (cpp_rational(1, 2) + pow2(-18)) + 15 * magnitude(d - d16) +
+      return d * (cpp_rational(1, 2) + pow2(-14)) + 15 * magnitude(d - d16) +
              magnitude(lo - value(kF16, c.scale.zero_point)) + dequant_rounding;
     }
     case Method::Linear: {

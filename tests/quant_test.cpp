@@ -4,6 +4,7 @@
 //
 // Default tier (label formats): QuantOracle.* on NUMCONF_QUANT_BLOCKS blocks per scheme (default
 // 1000).  Slow tier (label slow): QuantOracleSlow.* on 10^5 blocks per scheme and scale rule.
+// NUMCONF_QUANT_ONLY=<text> restricts both to the schemes whose names contain the text.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -369,8 +370,15 @@ std::size_t default_blocks() {
   return env != nullptr ? std::size_t(std::strtoull(env, nullptr, 0)) : 1000;
 }
 
+// NUMCONF_QUANT_ONLY=<text>: only the schemes whose test name contains the text.
+bool selected(const std::string& name) {
+  const char* only = std::getenv("NUMCONF_QUANT_ONLY");
+  return only == nullptr || name.find(only) != std::string::npos;
+}
+
 TEST(QuantOracle, EverySchemeOnGeneratedBlocks) {
   for (const auto& named : quant_test::schemes_under_test()) {
+    if (!selected(named.name)) continue;
     const test_support::Timer timer;
     EXPECT_EQ(compare_with_oracle(named, default_blocks()), 0u) << named.name;
     std::cout << named.name << ": " << default_blocks() << " blocks in " << timer.seconds() << " s\n";
@@ -379,6 +387,7 @@ TEST(QuantOracle, EverySchemeOnGeneratedBlocks) {
 
 TEST(QuantOracleSlow, DISABLED_EverySchemeOn100kBlocks) {
   for (const auto& named : quant_test::schemes_under_test()) {
+    if (!selected(named.name)) continue;
     const test_support::Timer timer;
     EXPECT_EQ(compare_with_oracle(named, 100000), 0u) << named.name;
     std::cout << named.name << ": 100000 blocks in " << timer.seconds() << " s\n";
