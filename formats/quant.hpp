@@ -194,7 +194,14 @@ NUMCONF_HD constexpr Amax block_amax(const std::uint32_t* x, std::size_t n, std:
 
 // ---- MX -----------------------------------------------------------------------------------
 
-// The unbiased shared exponent k of X = 2^k (before clamping to e8m0's range).
+// Rceil's exponent: the descale factor amax / max_elem rounded to f32, then up into e8m0.
+NUMCONF_HD constexpr int rceil_exponent(const Scheme& s, std::uint32_t amax) {
+  const Rounded descale = round_exact(kF32, quotient(exact_f32(amax), element_max(s)), kF32Nearest);
+  const Policy up{.rounding = Rounding::TowardPositive, .overflow = Overflow::Finite};
+  return int(convert(kF32, kE8M0FNU, descale.bits, up).bits) - 127;
+}
+
+// The unbiased shared exponent k of X = 2^k (before clamping to e8m0's range), amax != 0.
 NUMCONF_HD constexpr int mx_exponent(const Scheme& s, std::uint32_t amax) {
   const int emax = element_emax(s);
   const int floor_log2 = floor_log2_f32(amax);
@@ -202,25 +209,17 @@ NUMCONF_HD constexpr int mx_exponent(const Scheme& s, std::uint32_t amax) {
   const std::uint32_t significand =
       (amax >> 23) != 0 ? (amax & 0x7fffff) | 0x800000 : amax << (24 - std::bit_width(amax));
   switch (s.rule) {
-    case ScaleRule::Floor:
-      return floor_log2 - emax;
-    case ScaleRule::Ceil:
-      return floor_log2 + int((significand & 0x7fffff) != 0) - emax;
+    case ScaleRule::Floor: return floor_log2 - emax;
+    case ScaleRule::Ceil: return floor_log2 + int((significand & 0x7fffff) != 0) - emax;
     case ScaleRule::Even: {
       // Adding half a unit of the element's last place carries into the next binade exactly
       // when amax rounds (ties away) up to the next power of two at the element's precision.
       const std::uint32_t half = std::uint32_t{1} << (22 - element_fraction_bits(s.element));
       return floor_log2 + int(((significand + half) >> 24) != 0) - emax;
     }
-    case ScaleRule::Rceil:
-      break;
+    case ScaleRule::Rceil: return rceil_exponent(s, amax);
   }
-  // Rceil: the descale factor amax / max_elem in f32, rounded up into e8m0.
-  const Exact ratio = quotient(exact_f32(amax), element_max(s));
-  const Rounded descale = round_exact(kF32, ratio, kF32Nearest);
-  const Rounded up = convert(kF32, kE8M0FNU, descale.bits,
-                             Policy{.rounding = Rounding::TowardPositive, .overflow = Overflow::Finite});
-  return int(up.bits) - 127;
+  return floor_log2 - emax;
 }
 
 NUMCONF_HD constexpr std::uint64_t mx_scale_code(const Scheme& s, std::uint32_t amax) {

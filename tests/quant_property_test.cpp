@@ -130,12 +130,9 @@ cpp_rational error_bound(const Case& c, std::size_t i) {
       if (d == 0) return 6 * f32(c.tensor_scale) * pow2(-10) + dequant_rounding;  // s underflowed
       if (s.division == quant::Division::Divide)
         return d * element_error_bound(s, x_abs / d) + dequant_rounding;
-      // x * r with r = f32(1/d): the element error at x*r plus the reciprocal's own error.
-      const cpp_rational r = value(kF32, quant::detail::to_f32(quant::detail::quotient(
-                                             {false, 0, 1, false},
-                                             quant::detail::product(
-                                                 quant::detail::exact(unpack(s.scale, c.scale.scale)),
-                                                 quant::detail::exact_f32(c.tensor_scale)))));
+      // x * r with r = f32(1/d) (the oracle's rounding): the element error at x*r plus the
+      // reciprocal's own error.
+      const cpp_rational r = value(kF32, ref::round_value(kF32, false, 1 / d, Policy{}).bits);
       return d * element_error_bound(s, x_abs * r) + x_abs * magnitude(1 - r * d) +
              dequant_rounding;
     }
