@@ -199,17 +199,20 @@ bool in_safe_range(const std::vector<std::uint32_t>& x) {
   return true;
 }
 
-// A linear scale saturated at its format's largest value leaves values beyond qmax * scale.
+// A linear scale saturated at its format's largest value leaves values beyond qmax * scale, and
+// a subnormal one (f16, bf16) has too few bits to keep amax / scale near qmax.
 bool scale_saturated(const Case& c) {
   const Scheme& s = c.named.scheme;
-  return s.method == Method::Linear && !s.fixed_scale &&
-         c.scale.scale == max_finite_magnitude(s.scale);
+  if (s.method != Method::Linear || s.fixed_scale) return false;
+  const bool subnormal = (c.scale.scale >> s.scale.mantissa_bits) == 0;
+  return subnormal || c.scale.scale == max_finite_magnitude(s.scale);
 }
 
 // ---- Idempotence: dequantized values are a fixed point -------------------------------------
 
 bool promises_idempotence(const Scheme& s) {
   if (s.method == Method::GgufQ4_1) return false;
+  if (s.method == Method::Mx) return is_float(s.element);  // MXINT8: -1.99 X rounds to -2 X
   if (s.method == Method::Linear)
     return !s.asymmetric && s.scale_rounding == Rounding::NearestEven;
   return true;
