@@ -557,7 +557,7 @@ NUMCONF_HD constexpr Status quantize_linear(const Scheme& s, const std::uint32_t
         round_exact(s.scale, quotient(width, exact_int(q.max - q.min)), scale_policy).bits;
   }
   const Exact scale = exact(unpack(s.scale, out.scale));
-  if (s.asymmetric && !s.fixed_scale && scale.significand != 0) {
+  if (s.asymmetric && scale.significand != 0) {
     const Exact lo = range_low(x, n, stride);
     const long long shift = lo.significand == 0 ? 0 : round_to_integer(quotient(lo, scale),
                                                                        s.element_policy);

@@ -65,6 +65,10 @@ inline std::vector<NamedScheme> schemes_under_test() {
         }
         out.push_back({name, s});
       }
+      Scheme fixed = base;  // a given scale (2^-3): most generated values saturate or vanish
+      fixed.fixed_scale = true;
+      fixed.scale_code = 0x3e000000;
+      out.push_back({std::string(named.name) + " fixed scale 0.125", fixed});
     } else {
       out.push_back({named.name, base});
     }
