@@ -104,11 +104,42 @@ NUMCONF_HD constexpr int element_bits(const Scheme& s) { return code_bits(s.elem
 
 namespace detail {
 
+// The formats the engine works in, as values: device code cannot refer to the registry's
+// host constants.  Pinned to them below.
+NUMCONF_HD constexpr Format f32() { return Format{.exponent_bits = 8, .mantissa_bits = 23, .bias = 127}; }
+NUMCONF_HD constexpr Format f16() { return Format{.exponent_bits = 5, .mantissa_bits = 10, .bias = 15}; }
+NUMCONF_HD constexpr Format e8m0() {
+  return Format{.exponent_bits = 8, .bias = 127, .is_signed = false, .has_subnormals = false,
+                .inf = InfEncoding::None, .nan = NanEncoding::MaxPattern};
+}
+NUMCONF_HD constexpr Format integer(int bits, bool is_signed) {
+  return Format{.kind = Kind::Int, .is_signed = is_signed, .inf = InfEncoding::None,
+                .nan = NanEncoding::None, .int_bits = bits};
+}
+NUMCONF_HD constexpr Format i8() { return integer(8, true); }
+NUMCONF_HD constexpr Format i32() { return integer(32, true); }
+NUMCONF_HD constexpr Format u8() { return integer(8, false); }
+static_assert(f32() == kF32 && f16() == kF16 && e8m0() == kE8M0FNU && i8() == kI8 &&
+              i32() == kI32 && u8() == kU8);
+
+// bitsandbytes' NF4 value i (kNf4Table), readable from device code.
+NUMCONF_HD constexpr std::uint32_t nf4_value(int i) {
+  constexpr std::uint32_t kTable[16] = {
+      0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f,
+      0xbdba7871, 0x00000000, 0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a,
+      0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3, 0x3f800000};
+  return kTable[i & 15];
+}
+static_assert([] {
+  for (int i = 0; i < 16; ++i)
+    if (nf4_value(i) != kNf4Table[i]) return false;
+  return true;
+}());
+
 inline constexpr std::uint32_t kF32Magnitude = 0x7fffffff;
 inline constexpr std::uint32_t kF32Inf = 0x7f800000;
 inline constexpr std::uint32_t kF32One = 0x3f800000;
 inline constexpr std::uint32_t kF32Nan = 0x7fc00000;
-inline constexpr Policy kF32Nearest{};  // rn, IEEE overflow
 
 // An exact value (-1)^negative * (significand + sticky * epsilon) * 2^exponent.
 struct Exact {
@@ -122,7 +153,7 @@ NUMCONF_HD constexpr Exact exact(const Unpacked& u) {
   return {u.negative, u.exponent, u.significand, false};
 }
 
-NUMCONF_HD constexpr Exact exact_f32(std::uint32_t bits) { return exact(unpack(kF32, bits)); }
+NUMCONF_HD constexpr Exact exact_f32(std::uint32_t bits) { return exact(unpack(f32(), bits)); }
 
 // num / den with 64 quotient bits beyond num's: far more than any target of 24 bits needs, the
 // remainder (and num's own sticky bit) being the sticky bit.  den != 0; num's significand
@@ -196,9 +227,9 @@ NUMCONF_HD constexpr Amax block_amax(const std::uint32_t* x, std::size_t n, std:
 
 // Rceil's exponent: the descale factor amax / max_elem rounded to f32, then up into e8m0.
 NUMCONF_HD constexpr int rceil_exponent(const Scheme& s, std::uint32_t amax) {
-  const Rounded descale = round_exact(kF32, quotient(exact_f32(amax), element_max(s)), kF32Nearest);
+  const Rounded descale = round_exact(f32(), quotient(exact_f32(amax), element_max(s)), Policy{});
   const Policy up{.rounding = Rounding::TowardPositive, .overflow = Overflow::Finite};
-  return int(convert(kF32, kE8M0FNU, descale.bits, up).bits) - 127;
+  return int(convert(f32(), e8m0(), descale.bits, up).bits) - 127;
 }
 
 // The unbiased shared exponent k of X = 2^k (before clamping to e8m0's range), amax != 0.
@@ -234,7 +265,7 @@ NUMCONF_HD constexpr Status quantize_mx(const Scheme& s, const std::uint32_t* x,
   const Amax amax = block_amax(x, n, stride);
   if (amax.non_finite) {
     // X = NaN: every element dequantizes to NaN; the codes carry NaN where the element has one.
-    out.scale = nan_code(kE8M0FNU, false);
+    out.scale = nan_code(e8m0(), false);
     const std::uint8_t fill = has_nan(s.element) ? std::uint8_t(nan_code(s.element, false)) : 0;
     for (std::size_t i = 0; i < n; ++i) codes[i * stride] = fill;
     return Status::Ok;
@@ -242,7 +273,7 @@ NUMCONF_HD constexpr Status quantize_mx(const Scheme& s, const std::uint32_t* x,
   out.scale = mx_scale_code(s, amax.magnitude);
   const int shift = int(out.scale) - 127 + s.element_exponent;
   for (std::size_t i = 0; i < n; ++i) {
-    const Unpacked u = unpack(kF32, x[i * stride]);
+    const Unpacked u = unpack(f32(), x[i * stride]);
     codes[i * stride] = std::uint8_t(
         round_pack(s.element, u.negative, u.exponent - shift, u.significand, false,
                    s.element_policy)
@@ -273,7 +304,7 @@ NUMCONF_HD constexpr Status quantize_nvfp4(const Scheme& s, const std::uint32_t*
   const Exact divisor = product(exact(unpack(s.scale, out.scale)), g);
   Exact reciprocal;
   if (s.division == Division::Reciprocal) {
-    const Rounded r = round_exact(kF32, quotient(Exact{false, 0, 1, false}, divisor),
+    const Rounded r = round_exact(f32(), quotient(Exact{false, 0, 1, false}, divisor),
                                   Policy{.overflow = Overflow::Finite});
     reciprocal = exact_f32(std::uint32_t(r.bits));
   }
@@ -329,7 +360,7 @@ NUMCONF_HD constexpr std::uint8_t nearest_table_index(std::uint32_t value, const
   twice.exponent += 1;
   std::uint8_t index = 0;
   for (int i = 0; i < 15; ++i) {
-    const Exact midpoint_sum = sum(exact_f32(kNf4Table[i]), exact_f32(kNf4Table[i + 1]));
+    const Exact midpoint_sum = sum(exact_f32(nf4_value(i)), exact_f32(nf4_value(i + 1)));
     if (compare(twice, product(midpoint_sum, absmax)) > 0) index = std::uint8_t(i + 1);
   }
   return index;
@@ -350,16 +381,16 @@ NUMCONF_HD constexpr Status quantize_table(const std::uint32_t* x, std::size_t n
 // ---- GGUF (llama.cpp's reference quantizers, each f32 operation rounded as f32) -------------
 
 NUMCONF_HD constexpr std::uint32_t f32_div(std::uint32_t a, std::uint32_t b) {
-  return std::uint32_t(div(kF32, a, b, kF32Nearest).bits);
+  return std::uint32_t(div(f32(), a, b, Policy{}).bits);
 }
 NUMCONF_HD constexpr std::uint32_t f32_mul(std::uint32_t a, std::uint32_t b) {
-  return std::uint32_t(mul(kF32, a, b, kF32Nearest).bits);
+  return std::uint32_t(mul(f32(), a, b, Policy{}).bits);
 }
 NUMCONF_HD constexpr std::uint32_t f32_add(std::uint32_t a, std::uint32_t b) {
-  return std::uint32_t(add(kF32, a, b, kF32Nearest).bits);
+  return std::uint32_t(add(f32(), a, b, Policy{}).bits);
 }
 NUMCONF_HD constexpr std::uint32_t f32_sub(std::uint32_t a, std::uint32_t b) {
-  return std::uint32_t(sub(kF32, a, b, kF32Nearest).bits);
+  return std::uint32_t(sub(f32(), a, b, Policy{}).bits);
 }
 // id = d ? 1/d : 0, and 0 also where 1/d overflows f32 (d below 2^-128): then f16(d) is 0 and
 // every code dequantizes to 0; x86 builds of llama.cpp give the same codes (their float-to-int
@@ -370,11 +401,11 @@ NUMCONF_HD constexpr std::uint32_t f32_inverse_or_zero(std::uint32_t d) {
   return is_non_finite(id) ? 0 : id;
 }
 NUMCONF_HD constexpr std::uint64_t to_f16(std::uint32_t v) {
-  return convert(kF32, kF16, v, kF32Nearest).bits;
+  return convert(f32(), f16(), v, Policy{}).bits;
 }
 // A non-negative f32 truncated to an integer (C's float-to-int cast), at most 255.
 NUMCONF_HD constexpr std::uint8_t truncate_u8(std::uint32_t v) {
-  return std::uint8_t(convert(kF32, kU8, v, Policy{.rounding = Rounding::TowardZero,
+  return std::uint8_t(convert(f32(), u8(), v, Policy{.rounding = Rounding::TowardZero,
                                                    .overflow = Overflow::Finite})
                           .bits);
 }
@@ -396,7 +427,7 @@ NUMCONF_HD constexpr Status quantize_q8_0(const std::uint32_t* x, std::size_t n,
   const Policy round_half_away{.rounding = Rounding::NearestAway, .overflow = Overflow::Finite};
   for (std::size_t i = 0; i < n; ++i)
     codes[i * stride] =
-        std::uint8_t(convert(kF32, kI8, f32_mul(x[i * stride], id), round_half_away).bits);
+        std::uint8_t(convert(f32(), i8(), f32_mul(x[i * stride], id), round_half_away).bits);
   return Status::Ok;
 }
 
@@ -486,7 +517,7 @@ NUMCONF_HD constexpr long long clamp(long long v, long long lo, long long hi) {
 NUMCONF_HD constexpr long long round_to_integer(const Exact& v, const Policy& element_policy) {
   Policy p = element_policy;
   p.overflow = Overflow::Finite;
-  return int_value(kI32, round_exact(kI32, v, p).bits);
+  return int_value(i32(), round_exact(i32(), v, p).bits);
 }
 
 NUMCONF_HD constexpr Exact exact_int(long long v) {
@@ -582,7 +613,7 @@ NUMCONF_HD constexpr Status quantize_linear(const Scheme& s, const std::uint32_t
 // ---- Dequantization -------------------------------------------------------------------------
 
 NUMCONF_HD constexpr std::uint32_t to_f32(const Exact& v) {
-  return std::uint32_t(round_exact(kF32, v, kF32Nearest).bits);
+  return std::uint32_t(round_exact(f32(), v, Policy{}).bits);
 }
 
 }  // namespace detail
@@ -625,7 +656,7 @@ NUMCONF_HD constexpr std::uint32_t dequantize_value(const Scheme& s, const Block
   switch (s.method) {
     case Method::Mx: {
       const Unpacked e = unpack(s.element, code);
-      if (b.scale == nan_code(kE8M0FNU, false) || e.cls == ValueClass::Nan) return kF32Nan;
+      if (b.scale == nan_code(e8m0(), false) || e.cls == ValueClass::Nan) return kF32Nan;
       if (e.cls == ValueClass::Infinite) return kF32Inf | (e.negative ? 0x80000000u : 0);
       Exact v = exact(e);
       v.exponent += int(b.scale) - 127 + s.element_exponent;
@@ -635,14 +666,14 @@ NUMCONF_HD constexpr std::uint32_t dequantize_value(const Scheme& s, const Block
       return to_f32(product(product(exact(unpack(s.element, code)), exact(unpack(s.scale, b.scale))),
                             exact_f32(tensor_scale)));
     case Method::Table:
-      return to_f32(product(exact_f32(kNf4Table[code & 15]), exact_f32(std::uint32_t(b.scale))));
+      return to_f32(product(exact_f32(nf4_value(code)), exact_f32(std::uint32_t(b.scale))));
     case Method::GgufQ8_0:
-      return to_f32(product(exact_int(int_value(kI8, code)), exact(unpack(kF16, b.scale))));
+      return to_f32(product(exact_int(int_value(i8(), code)), exact(unpack(f16(), b.scale))));
     case Method::GgufQ4_0:
-      return to_f32(product(exact_int(code - 8LL), exact(unpack(kF16, b.scale))));
+      return to_f32(product(exact_int(code - 8LL), exact(unpack(f16(), b.scale))));
     case Method::GgufQ4_1:
-      return to_f32(sum(product(exact_int(code), exact(unpack(kF16, b.scale))),
-                        exact(unpack(kF16, b.zero_point))));
+      return to_f32(sum(product(exact_int(code), exact(unpack(f16(), b.scale))),
+                        exact(unpack(f16(), b.zero_point))));
     case Method::Linear: {
       const long long zero_point =
           s.asymmetric ? int_value(s.element, b.zero_point) : symmetric_offset(s);

@@ -237,7 +237,7 @@ bool promises_sign_symmetry(const Scheme& s) {
     case Method::Mx: return is_float(s.element);  // MXINT8 reaches -2 (0x80) but not +2
     case Method::Nvfp4:
     case Method::GgufQ8_0: return true;
-    case Method::Linear: return !s.asymmetric;
+    case Method::Linear: return !s.asymmetric && !s.fixed_scale;  // a given scale can saturate
     default: return false;  // NF4's table, q4_0's max/-8 and q4_1's minimum are one-sided
   }
 }
@@ -256,7 +256,7 @@ RC_GTEST_PROP(QuantProperty, NegatedBlockDequantizesNegated, ()) {
 
 bool promises_scale_invariance(const Scheme& s) {
   return s.method == Method::Mx || s.method == Method::Nvfp4 || s.method == Method::Table ||
-         (s.method == Method::Linear && s.scale == kF32);
+         (s.method == Method::Linear && s.scale == kF32 && !s.fixed_scale);
 }
 
 RC_GTEST_PROP(QuantProperty, PowerOfTwoScalingScalesTheResult, ()) {
