@@ -92,10 +92,18 @@ quant::Scheme int4_g128() {
 
 BENCHMARK(BM_fast<mxfp8_fast>)->Name("mxfp8_e4m3/fast")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_fast<mxfp4_fast>)->Name("mxfp4/fast")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_general, mxfp8_e4m3, named("mxfp8_e4m3"))->Name("mxfp8_e4m3/general")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_general, mxfp4, named("mxfp4"))->Name("mxfp4/general")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_general, nvfp4, named("nvfp4"))->Name("nvfp4/general")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_general, int4_g128, int4_g128())->Name("int4_g128/general")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_general, mxfp8_e4m3, named("mxfp8_e4m3"))
+    ->Name("mxfp8_e4m3/general")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_general, mxfp4, named("mxfp4"))
+    ->Name("mxfp4/general")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_general, nvfp4, named("nvfp4"))
+    ->Name("nvfp4/general")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_general, int4_g128, int4_g128())
+    ->Name("int4_g128/general")
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

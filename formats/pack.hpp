@@ -22,9 +22,12 @@ inline constexpr int kAwqOrder[8] = {0, 2, 4, 6, 1, 3, 5, 7};
 NUMCONF_HD constexpr bool packable(PackLayout layout, int bits, std::size_t n) {
   switch (layout) {
     case PackLayout::LsbFirst:
-    case PackLayout::MsbFirst: return bits >= 1 && bits <= 8;
-    case PackLayout::GgufHalves: return bits == 4 && n % 32 == 0;
-    case PackLayout::Awq: return bits == 4 && n % 8 == 0;
+    case PackLayout::MsbFirst:
+      return bits >= 1 && bits <= 8;
+    case PackLayout::GgufHalves:
+      return bits == 4 && n % 32 == 0;
+    case PackLayout::Awq:
+      return bits == 4 && n % 8 == 0;
   }
   return false;
 }
@@ -48,7 +51,8 @@ NUMCONF_HD constexpr std::size_t code_slot(PackLayout layout, std::size_t i) {
       while (std::size_t(kAwqOrder[nibble]) != j) ++nibble;
       return group * 8 + nibble;
     }
-    default: return i;
+    default:
+      return i;
   }
 }
 

@@ -68,13 +68,13 @@ struct Scheme {
   int axis = 0;    // PerChannel: 0 = one scale per row, 1 = one per column
   ScaleRule rule = ScaleRule::Floor;
   Format scale = kE8M0FNU;
-  Rounding scale_rounding = Rounding::NearestEven;  // Linear, Nvfp4: rounding of the scale
+  Rounding scale_rounding = Rounding::NearestEven;      // Linear, Nvfp4: rounding of the scale
   Policy element_policy{.overflow = Overflow::Finite};  // spec default: rn, saturate
   Division division = Division::Divide;
   bool asymmetric = false;
   IntRange range = IntRange::Full;
   ZeroPointOrder order = ZeroPointOrder::AddThenClamp;
-  bool fixed_scale = false;     // Linear: use scale_code instead of computing a scale
+  bool fixed_scale = false;  // Linear: use scale_code instead of computing a scale
   std::uint64_t scale_code = 0;
 };
 
@@ -91,9 +91,8 @@ enum class Status : std::uint8_t {
 
 // bitsandbytes' NF4 values (QLoRA, Dettmers et al. 2023, appendix E), as f32 codes, ascending.
 inline constexpr std::uint32_t kNf4Table[16] = {
-    0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f,
-    0xbdba7871, 0x00000000, 0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a,
-    0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3, 0x3f800000};
+    0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f, 0xbdba7871, 0x00000000,
+    0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a, 0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3, 0x3f800000};
 inline constexpr std::uint8_t kNf4ZeroIndex = 7;
 
 // NVFP4 tensor scale g = amax / (448 * 6): the largest block scale times the largest element.
@@ -106,15 +105,26 @@ namespace detail {
 
 // The formats the engine works in, as values: device code cannot refer to the registry's
 // host constants.  Pinned to them below.
-NUMCONF_HD constexpr Format f32() { return Format{.exponent_bits = 8, .mantissa_bits = 23, .bias = 127}; }
-NUMCONF_HD constexpr Format f16() { return Format{.exponent_bits = 5, .mantissa_bits = 10, .bias = 15}; }
+NUMCONF_HD constexpr Format f32() {
+  return Format{.exponent_bits = 8, .mantissa_bits = 23, .bias = 127};
+}
+NUMCONF_HD constexpr Format f16() {
+  return Format{.exponent_bits = 5, .mantissa_bits = 10, .bias = 15};
+}
 NUMCONF_HD constexpr Format e8m0() {
-  return Format{.exponent_bits = 8, .bias = 127, .is_signed = false, .has_subnormals = false,
-                .inf = InfEncoding::None, .nan = NanEncoding::MaxPattern};
+  return Format{.exponent_bits = 8,
+                .bias = 127,
+                .is_signed = false,
+                .has_subnormals = false,
+                .inf = InfEncoding::None,
+                .nan = NanEncoding::MaxPattern};
 }
 NUMCONF_HD constexpr Format integer(int bits, bool is_signed) {
-  return Format{.kind = Kind::Int, .is_signed = is_signed, .inf = InfEncoding::None,
-                .nan = NanEncoding::None, .int_bits = bits};
+  return Format{.kind = Kind::Int,
+                .is_signed = is_signed,
+                .inf = InfEncoding::None,
+                .nan = NanEncoding::None,
+                .int_bits = bits};
 }
 NUMCONF_HD constexpr Format i8() { return integer(8, true); }
 NUMCONF_HD constexpr Format i32() { return integer(32, true); }
@@ -124,10 +134,10 @@ static_assert(f32() == kF32 && f16() == kF16 && e8m0() == kE8M0FNU && i8() == kI
 
 // bitsandbytes' NF4 value i (kNf4Table), readable from device code.
 NUMCONF_HD constexpr std::uint32_t nf4_value(int i) {
-  constexpr std::uint32_t kTable[16] = {
-      0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f,
-      0xbdba7871, 0x00000000, 0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a,
-      0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3, 0x3f800000};
+  constexpr std::uint32_t kTable[16] = {0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0,
+                                        0xbe91a24d, 0xbe3d353f, 0xbdba7871, 0x00000000,
+                                        0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a,
+                                        0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3, 0x3f800000};
   return kTable[i & 15];
 }
 static_assert([] {
@@ -240,15 +250,18 @@ NUMCONF_HD constexpr int mx_exponent(const Scheme& s, std::uint32_t amax) {
   const std::uint32_t significand =
       (amax >> 23) != 0 ? (amax & 0x7fffff) | 0x800000 : amax << (24 - std::bit_width(amax));
   switch (s.rule) {
-    case ScaleRule::Floor: return floor_log2 - emax;
-    case ScaleRule::Ceil: return floor_log2 + int((significand & 0x7fffff) != 0) - emax;
+    case ScaleRule::Floor:
+      return floor_log2 - emax;
+    case ScaleRule::Ceil:
+      return floor_log2 + int((significand & 0x7fffff) != 0) - emax;
     case ScaleRule::Even: {
       // Adding half a unit of the element's last place carries into the next binade exactly
       // when amax rounds (ties away) up to the next power of two at the element's precision.
       const std::uint32_t half = std::uint32_t{1} << (22 - element_fraction_bits(s.element));
       return floor_log2 + int(((significand + half) >> 24) != 0) - emax;
     }
-    case ScaleRule::Rceil: return rceil_exponent(s, amax);
+    case ScaleRule::Rceil:
+      return rceil_exponent(s, amax);
   }
   return floor_log2 - emax;
 }
@@ -274,10 +287,9 @@ NUMCONF_HD constexpr Status quantize_mx(const Scheme& s, const std::uint32_t* x,
   const int shift = int(out.scale) - 127 + s.element_exponent;
   for (std::size_t i = 0; i < n; ++i) {
     const Unpacked u = unpack(f32(), x[i * stride]);
-    codes[i * stride] = std::uint8_t(
-        round_pack(s.element, u.negative, u.exponent - shift, u.significand, false,
-                   s.element_policy)
-            .bits);
+    codes[i * stride] = std::uint8_t(round_pack(s.element, u.negative, u.exponent - shift,
+                                                u.significand, false, s.element_policy)
+                                         .bits);
   }
   return Status::Ok;
 }
@@ -332,17 +344,17 @@ NUMCONF_HD constexpr int compare(const Exact& a, const Exact& b) {
   if (top_a != top_b) {
     magnitude_order = top_a < top_b ? -1 : 1;
   } else {  // same top bit: align the one with the larger exponent down to the other's
-    const Uint128 ma = a.exponent >= b.exponent ? a.significand << (a.exponent - b.exponent)
-                                                : a.significand;
-    const Uint128 mb = b.exponent >= a.exponent ? b.significand << (b.exponent - a.exponent)
-                                                : b.significand;
+    const Uint128 ma =
+        a.exponent >= b.exponent ? a.significand << (a.exponent - b.exponent) : a.significand;
+    const Uint128 mb =
+        b.exponent >= a.exponent ? b.significand << (b.exponent - a.exponent) : b.significand;
     magnitude_order = ma < mb ? -1 : ma > mb ? 1 : 0;
   }
   return sa * magnitude_order;
 }
 
 NUMCONF_HD constexpr Exact sum(const Exact& a, const Exact& b) {  // both below 2^60, close scales
-  if (b.significand == 0) return a;  // first: +0 + -0 is +0
+  if (b.significand == 0) return a;                               // first: +0 + -0 is +0
   if (a.significand == 0) return b;
   const int e = a.exponent < b.exponent ? a.exponent : b.exponent;
   const Uint128 ma = a.significand << (a.exponent - e);
@@ -405,9 +417,10 @@ NUMCONF_HD constexpr std::uint64_t to_f16(std::uint32_t v) {
 }
 // A non-negative f32 truncated to an integer (C's float-to-int cast), at most 255.
 NUMCONF_HD constexpr std::uint8_t truncate_u8(std::uint32_t v) {
-  return std::uint8_t(convert(f32(), u8(), v, Policy{.rounding = Rounding::TowardZero,
-                                                   .overflow = Overflow::Finite})
-                          .bits);
+  return std::uint8_t(
+      convert(f32(), u8(), v,
+              Policy{.rounding = Rounding::TowardZero, .overflow = Overflow::Finite})
+          .bits);
 }
 
 inline constexpr std::uint32_t kF32_127 = 0x42fe0000;
@@ -416,9 +429,8 @@ inline constexpr std::uint32_t kF32_MinusEight = 0xc1000000;
 inline constexpr std::uint32_t kF32_EightAndHalf = 0x41080000;
 inline constexpr std::uint32_t kF32_Half = 0x3f000000;
 
-NUMCONF_HD constexpr Status quantize_q8_0(const std::uint32_t* x, std::size_t n,
-                                          std::size_t stride, BlockScale& out,
-                                          std::uint8_t* codes) {
+NUMCONF_HD constexpr Status quantize_q8_0(const std::uint32_t* x, std::size_t n, std::size_t stride,
+                                          BlockScale& out, std::uint8_t* codes) {
   const Amax amax = block_amax(x, n, stride);
   if (amax.non_finite) return Status::NonFinite;
   const std::uint32_t d = f32_div(amax.magnitude, kF32_127);
@@ -431,9 +443,8 @@ NUMCONF_HD constexpr Status quantize_q8_0(const std::uint32_t* x, std::size_t n,
   return Status::Ok;
 }
 
-NUMCONF_HD constexpr Status quantize_q4_0(const std::uint32_t* x, std::size_t n,
-                                          std::size_t stride, BlockScale& out,
-                                          std::uint8_t* codes) {
+NUMCONF_HD constexpr Status quantize_q4_0(const std::uint32_t* x, std::size_t n, std::size_t stride,
+                                          BlockScale& out, std::uint8_t* codes) {
   // max: the first value of the largest magnitude, with its sign.
   std::uint32_t max = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -456,9 +467,8 @@ NUMCONF_HD constexpr bool f32_less(std::uint32_t a, std::uint32_t b) {
   return compare(exact_f32(a), exact_f32(b)) < 0;
 }
 
-NUMCONF_HD constexpr Status quantize_q4_1(const std::uint32_t* x, std::size_t n,
-                                          std::size_t stride, BlockScale& out,
-                                          std::uint8_t* codes) {
+NUMCONF_HD constexpr Status quantize_q4_1(const std::uint32_t* x, std::size_t n, std::size_t stride,
+                                          BlockScale& out, std::uint8_t* codes) {
   std::uint32_t min = x[0], max = x[0];
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t v = x[i * stride];
@@ -555,11 +565,13 @@ NUMCONF_HD constexpr Exact range_high(const std::uint32_t* x, std::size_t n, std
 NUMCONF_HD constexpr Exact add_magnitudes(const Exact& a, const Exact& b) {
   if (b.significand == 0) return a;
   if (a.significand == 0) return b;
-  const Exact& big = a.exponent + bit_width(a.significand) >= b.exponent + bit_width(b.significand) ? a : b;
+  const Exact& big =
+      a.exponent + bit_width(a.significand) >= b.exponent + bit_width(b.significand) ? a : b;
   const Exact& small = &big == &a ? b : a;
   constexpr int kRoom = 36;  // 24-bit significands: 24 + 36 < 61
   const int distance = big.exponent - small.exponent;
-  if (distance <= kRoom) return {false, small.exponent, (big.significand << distance) + small.significand, false};
+  if (distance <= kRoom)
+    return {false, small.exponent, (big.significand << distance) + small.significand, false};
   const int cut = distance - kRoom;  // small's bits below big's last bit - 36 are only sticky
   const Uint128 kept = cut >= 128 ? 0 : small.significand >> cut;
   return {false, big.exponent - kRoom, (big.significand << kRoom) + kept,
@@ -578,20 +590,19 @@ NUMCONF_HD constexpr Status quantize_linear(const Scheme& s, const std::uint32_t
     out.scale = s.scale_code;
   } else if (!s.asymmetric) {
     const Exact levels = exact_int(q.max - symmetric_offset(s));
-    out.scale = round_exact(s.scale, quotient(exact_f32(amax.magnitude), levels), scale_policy)
-                    .bits;
+    out.scale =
+        round_exact(s.scale, quotient(exact_f32(amax.magnitude), levels), scale_policy).bits;
   } else {
     Exact low = range_low(x, n, stride);
     low.negative = false;
     const Exact width = add_magnitudes(range_high(x, n, stride), low);
-    out.scale =
-        round_exact(s.scale, quotient(width, exact_int(q.max - q.min)), scale_policy).bits;
+    out.scale = round_exact(s.scale, quotient(width, exact_int(q.max - q.min)), scale_policy).bits;
   }
   const Exact scale = exact(unpack(s.scale, out.scale));
   if (s.asymmetric && scale.significand != 0) {
     const Exact lo = range_low(x, n, stride);
-    const long long shift = lo.significand == 0 ? 0 : round_to_integer(quotient(lo, scale),
-                                                                       s.element_policy);
+    const long long shift =
+        lo.significand == 0 ? 0 : round_to_integer(quotient(lo, scale), s.element_policy);
     zero_point = clamp(q.min - shift, q.min, q.max);
   } else if (s.asymmetric) {
     zero_point = clamp(0, q.min, q.max);
@@ -599,9 +610,9 @@ NUMCONF_HD constexpr Status quantize_linear(const Scheme& s, const std::uint32_t
   out.zero_point = int_code(s.element, zero_point);
   for (std::size_t i = 0; i < n; ++i) {
     const Exact v = exact_f32(x[i * stride]);
-    const long long r =
-        scale.significand == 0 || v.significand == 0 ? 0 : round_to_integer(quotient(v, scale),
-                                                                            s.element_policy);
+    const long long r = scale.significand == 0 || v.significand == 0
+                            ? 0
+                            : round_to_integer(quotient(v, scale), s.element_policy);
     const long long code = s.order == ZeroPointOrder::AddThenClamp
                                ? clamp(r + zero_point, q.min, q.max)
                                : clamp(clamp(r, q.min, q.max) + zero_point, q.min, q.max);
@@ -636,13 +647,20 @@ NUMCONF_HD constexpr Status quantize_block(const Scheme& s, const std::uint32_t*
   using namespace detail;
   out = BlockScale{};
   switch (s.method) {
-    case Method::Mx: return quantize_mx(s, x, n, stride, out, codes);
-    case Method::Nvfp4: return quantize_nvfp4(s, x, n, stride, tensor_scale, out, codes);
-    case Method::Table: return quantize_table(x, n, stride, out, codes);
-    case Method::GgufQ8_0: return quantize_q8_0(x, n, stride, out, codes);
-    case Method::GgufQ4_0: return quantize_q4_0(x, n, stride, out, codes);
-    case Method::GgufQ4_1: return quantize_q4_1(x, n, stride, out, codes);
-    case Method::Linear: return quantize_linear(s, x, n, stride, out, codes);
+    case Method::Mx:
+      return quantize_mx(s, x, n, stride, out, codes);
+    case Method::Nvfp4:
+      return quantize_nvfp4(s, x, n, stride, tensor_scale, out, codes);
+    case Method::Table:
+      return quantize_table(x, n, stride, out, codes);
+    case Method::GgufQ8_0:
+      return quantize_q8_0(x, n, stride, out, codes);
+    case Method::GgufQ4_0:
+      return quantize_q4_0(x, n, stride, out, codes);
+    case Method::GgufQ4_1:
+      return quantize_q4_1(x, n, stride, out, codes);
+    case Method::Linear:
+      return quantize_linear(s, x, n, stride, out, codes);
   }
   return Status::Ok;
 }
@@ -650,8 +668,7 @@ NUMCONF_HD constexpr Status quantize_block(const Scheme& s, const std::uint32_t*
 // The f32 (rn) of one code's value: the exact product (and sum) of the code's value and the
 // block's scales, rounded once.
 NUMCONF_HD constexpr std::uint32_t dequantize_value(const Scheme& s, const BlockScale& b,
-                                                    std::uint32_t tensor_scale,
-                                                    std::uint8_t code) {
+                                                    std::uint32_t tensor_scale, std::uint8_t code) {
   using namespace detail;
   switch (s.method) {
     case Method::Mx: {
@@ -663,8 +680,9 @@ NUMCONF_HD constexpr std::uint32_t dequantize_value(const Scheme& s, const Block
       return to_f32(v);
     }
     case Method::Nvfp4:
-      return to_f32(product(product(exact(unpack(s.element, code)), exact(unpack(s.scale, b.scale))),
-                            exact_f32(tensor_scale)));
+      return to_f32(
+          product(product(exact(unpack(s.element, code)), exact(unpack(s.scale, b.scale))),
+                  exact_f32(tensor_scale)));
     case Method::Table:
       return to_f32(product(exact_f32(nf4_value(code)), exact_f32(std::uint32_t(b.scale))));
     case Method::GgufQ8_0:
@@ -695,9 +713,12 @@ struct BlockSpan {
 // block size (callers decide whether that is allowed).
 NUMCONF_HD constexpr std::size_t block_count(const Scheme& s, std::size_t rows, std::size_t cols) {
   switch (s.granularity) {
-    case Granularity::PerTensor: return 1;
-    case Granularity::PerChannel: return s.axis == 0 ? rows : cols;
-    case Granularity::PerGroup: break;
+    case Granularity::PerTensor:
+      return 1;
+    case Granularity::PerChannel:
+      return s.axis == 0 ? rows : cols;
+    case Granularity::PerGroup:
+      break;
   }
   const auto g = static_cast<std::size_t>(s.block);
   return rows * ((cols + g - 1) / g);
@@ -706,10 +727,12 @@ NUMCONF_HD constexpr std::size_t block_count(const Scheme& s, std::size_t rows, 
 NUMCONF_HD constexpr BlockSpan block_span(const Scheme& s, std::size_t rows, std::size_t cols,
                                           std::size_t index) {
   switch (s.granularity) {
-    case Granularity::PerTensor: return {0, rows * cols, 1};
+    case Granularity::PerTensor:
+      return {0, rows * cols, 1};
     case Granularity::PerChannel:
       return s.axis == 0 ? BlockSpan{index * cols, cols, 1} : BlockSpan{index, rows, cols};
-    case Granularity::PerGroup: break;
+    case Granularity::PerGroup:
+      break;
   }
   const auto g = static_cast<std::size_t>(s.block);
   const std::size_t per_row = (cols + g - 1) / g;
@@ -768,8 +791,10 @@ inline constexpr Scheme mx_scheme(const Format& element, int element_exponent = 
 }
 
 inline constexpr Scheme linear_scheme(const Format& element) {
-  return Scheme{.method = Method::Linear, .element = element,
-                .granularity = Granularity::PerTensor, .scale = kF32,
+  return Scheme{.method = Method::Linear,
+                .element = element,
+                .granularity = Granularity::PerTensor,
+                .scale = kF32,
                 .asymmetric = !element.is_signed};
 }
 

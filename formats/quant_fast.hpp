@@ -45,8 +45,8 @@ template <Format Element, ScaleRule Rule, Policy P = Policy{.overflow = Overflow
 inline void quantize_mx(const std::uint32_t* x, std::size_t n, std::size_t block,
                         std::uint8_t* scales, std::uint8_t* codes) {
   static_assert(detail::mx_fast_path(Element, P));
-  constexpr Scheme kScheme{.method = Method::Mx, .element = Element, .rule = Rule,
-                           .element_policy = P};
+  constexpr Scheme kScheme{
+      .method = Method::Mx, .element = Element, .rule = Rule, .element_policy = P};
   constexpr std::size_t kChunk = 64;
   std::uint32_t scaled[kChunk];
   for (std::size_t start = 0; start < n; start += block) {

@@ -99,8 +99,10 @@ cpp_rational element_max(const Scheme& s) {
 int shared_exponent(const Scheme& s, const cpp_rational& amax) {
   const int emax = floor_log2(element_max(s));
   switch (s.rule) {
-    case quant::ScaleRule::Floor: return floor_log2(amax) - emax;
-    case quant::ScaleRule::Ceil: return ceil_log2(amax) - emax;
+    case quant::ScaleRule::Floor:
+      return floor_log2(amax) - emax;
+    case quant::ScaleRule::Ceil:
+      return ceil_log2(amax) - emax;
     case quant::ScaleRule::Even: {
       // amax to the element's significant bits, ties away, in a float format wide enough.
       const int fraction = is_float(s.element) ? s.element.mantissa_bits : s.element.int_bits - 2;
@@ -108,7 +110,8 @@ int shared_exponent(const Scheme& s, const cpp_rational& amax) {
       const Rounded r = round_to(wide, amax, Policy{.rounding = Rounding::NearestAway});
       return floor_log2(value(wide, r.bits)) - emax;
     }
-    case quant::ScaleRule::Rceil: return ceil_log2(f32_op(amax / element_max(s)));
+    case quant::ScaleRule::Rceil:
+      return ceil_log2(f32_op(amax / element_max(s)));
   }
   return 0;
 }
@@ -119,7 +122,8 @@ Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::
     out.scale = 0xff;
     std::uint8_t fill = 0;
     const int width = int(s.element.is_signed) + s.element.exponent_bits + s.element.mantissa_bits;
-    for (std::uint64_t code = 0; is_float(s.element) && code < (std::uint64_t{1} << width); ++code) {
+    for (std::uint64_t code = 0; is_float(s.element) && code < (std::uint64_t{1} << width);
+         ++code) {
       if (decode(s.element, code).cls == ValueClass::Nan) {
         fill = std::uint8_t(code);
         break;
@@ -161,8 +165,9 @@ Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, st
       continue;
     }
     const cpp_rational v = f32_value(bits);
-    const cpp_rational scaled = s.division == quant::Division::Divide ? cpp_rational(v / divisor)
-                                                                      : cpp_rational(v * reciprocal);
+    const cpp_rational scaled = s.division == quant::Division::Divide
+                                    ? cpp_rational(v / divisor)
+                                    : cpp_rational(v * reciprocal);
     codes[i * stride] = std::uint8_t(
         round_value(s.element, (bits >> 31) != 0, magnitude(scaled), s.element_policy).bits);
   }
@@ -185,7 +190,8 @@ Status quantize_table(const std::uint32_t* x, std::size_t n, std::size_t stride,
     // Nearest entry; on equal distance the first (lower) one found is kept.
     int best = 0;
     for (int t = 1; t < 16; ++t)
-      if (magnitude(v - f32_value(quant::kNf4Table[t])) < magnitude(v - f32_value(quant::kNf4Table[best])))
+      if (magnitude(v - f32_value(quant::kNf4Table[t])) <
+          magnitude(v - f32_value(quant::kNf4Table[best])))
         best = t;
     codes[i * stride] = std::uint8_t(best);
   }
@@ -200,14 +206,15 @@ std::uint64_t f16_code(const cpp_rational& q) { return round_to(kF16, q, Policy{
 cpp_rational inverse_or_zero(const cpp_rational& d) {
   if (d == 0) return 0;
   const Rounded id = round_to(kF32, 1 / d, Policy{});
-  return decode(kF32, id.bits).cls == ValueClass::Infinite ? cpp_rational(0) : f32_value(std::uint32_t(id.bits));
+  return decode(kF32, id.bits).cls == ValueClass::Infinite ? cpp_rational(0)
+                                                           : f32_value(std::uint32_t(id.bits));
 }
 
 // C's float-to-integer cast of a value known to lie in (-1, 256), clamped at 15 as the
 // quantizers do.
 std::uint8_t truncated_nibble(const cpp_rational& t) {
-  const long long q = integer(
-      value(kI32, round_to(kI32, t, Policy{.rounding = Rounding::TowardZero}).bits));
+  const long long q =
+      integer(value(kI32, round_to(kI32, t, Policy{.rounding = Rounding::TowardZero}).bits));
   return std::uint8_t(clamp(q, 0, 15));
 }
 
@@ -296,8 +303,9 @@ Status quantize_linear(const Scheme& s, const std::uint32_t* x, std::size_t n, s
   const cpp_rational scale = value(s.scale, out.scale);
   long long zero_point = q.offset;
   if (s.asymmetric)
-    zero_point = scale == 0 ? clamp(0, q.min, q.max)
-                            : clamp(q.min - round_integer(lo / scale, s.element_policy), q.min, q.max);
+    zero_point = scale == 0
+                     ? clamp(0, q.min, q.max)
+                     : clamp(q.min - round_integer(lo / scale, s.element_policy), q.min, q.max);
   out.zero_point = int_code(s.element, zero_point);
   for (std::size_t i = 0; i < n; ++i) {
     const long long r = scale == 0 ? 0 : round_integer(v[i] / scale, s.element_policy);
@@ -330,13 +338,18 @@ quant::Status quantize_block(const Scheme& s, const std::uint32_t* x, std::size_
                              std::uint8_t* codes) {
   out = BlockScale{};
   switch (s.method) {
-    case Method::Mx: return quantize_mx(s, x, n, stride, out, codes);
-    case Method::Nvfp4: return quantize_nvfp4(s, x, n, stride, tensor_scale, out, codes);
-    case Method::Table: return quantize_table(x, n, stride, out, codes);
+    case Method::Mx:
+      return quantize_mx(s, x, n, stride, out, codes);
+    case Method::Nvfp4:
+      return quantize_nvfp4(s, x, n, stride, tensor_scale, out, codes);
+    case Method::Table:
+      return quantize_table(x, n, stride, out, codes);
     case Method::GgufQ8_0:
     case Method::GgufQ4_0:
-    case Method::GgufQ4_1: return quantize_gguf(s, x, n, stride, out, codes);
-    case Method::Linear: return quantize_linear(s, x, n, stride, out, codes);
+    case Method::GgufQ4_1:
+      return quantize_gguf(s, x, n, stride, out, codes);
+    case Method::Linear:
+      return quantize_linear(s, x, n, stride, out, codes);
   }
   return Status::Ok;
 }
@@ -371,7 +384,8 @@ std::uint32_t dequantize_value(const Scheme& s, const BlockScale& b, std::uint32
       const cpp_rational product = code * value(kF16, b.scale);
       const bool product_negative_zero = product == 0 && is_negative(kF16, b.scale);
       const cpp_rational m = value(kF16, b.zero_point);
-      return to_f32(product + m, product_negative_zero && m == 0 && is_negative(kF16, b.zero_point));
+      return to_f32(product + m,
+                    product_negative_zero && m == 0 && is_negative(kF16, b.zero_point));
     }
     case Method::Linear: {
       const long long zero_point =

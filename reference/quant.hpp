@@ -14,8 +14,8 @@
 namespace numconf::ref {
 
 quant::Status quantize_block(const quant::Scheme& scheme, const std::uint32_t* x, std::size_t n,
-                             std::size_t stride, std::uint32_t tensor_scale,
-                             quant::BlockScale& out, std::uint8_t* codes);
+                             std::size_t stride, std::uint32_t tensor_scale, quant::BlockScale& out,
+                             std::uint8_t* codes);
 
 std::uint32_t dequantize_value(const quant::Scheme& scheme, const quant::BlockScale& block,
                                std::uint32_t tensor_scale, std::uint8_t code);

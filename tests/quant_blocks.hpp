@@ -87,20 +87,36 @@ inline std::vector<std::uint32_t> generate_block(test_support::Rng& rng, std::si
   const int center = rng.between(-20, 20) + 127;  // biased exponent the block is drawn around
   auto value_near = [&](int spread, int mantissa_bits) {
     const int e = std::clamp(center + rng.between(-spread, spread), 1, 254);
-    const std::uint32_t mantissa =
-        std::uint32_t(rng.next() & ((1u << mantissa_bits) - 1)) << (23 - mantissa_bits);
+    const std::uint32_t mantissa = std::uint32_t(rng.next() & ((1u << mantissa_bits) - 1))
+                                   << (23 - mantissa_bits);
     return (rng.coin() ? 0x80000000u : 0u) | std::uint32_t(e) << 23 | mantissa;
   };
   for (auto& v : x) {
     switch (style) {
-      case 0: v = value_near(6, 23); break;
-      case 1: v = value_near(4, rng.between(0, 4)); break;  // short significands: many ties
-      case 2: v = x[0] == 0 ? value_near(3, 23) : x[0]; break;
-      case 3: v = value_near(2, 23); break;
-      case 4: v = std::uint32_t(rng.next() & 0x807fffffu) >> (rng.between(0, 22)); break;  // subnormal
-      case 5: v = rng.below(3) == 0 ? (rng.coin() ? 0x80000000u : 0u) : value_near(5, 3); break;
-      case 6: v = value_near(12, 23); break;
-      default: v = std::uint32_t(rng.next()) & 0xff7fffffu; break;  // any finite value
+      case 0:
+        v = value_near(6, 23);
+        break;
+      case 1:
+        v = value_near(4, rng.between(0, 4));
+        break;  // short significands: many ties
+      case 2:
+        v = x[0] == 0 ? value_near(3, 23) : x[0];
+        break;
+      case 3:
+        v = value_near(2, 23);
+        break;
+      case 4:
+        v = std::uint32_t(rng.next() & 0x807fffffu) >> (rng.between(0, 22));
+        break;  // subnormal
+      case 5:
+        v = rng.below(3) == 0 ? (rng.coin() ? 0x80000000u : 0u) : value_near(5, 3);
+        break;
+      case 6:
+        v = value_near(12, 23);
+        break;
+      default:
+        v = std::uint32_t(rng.next()) & 0xff7fffffu;
+        break;  // any finite value
     }
   }
   if (style == 2) x.assign(n, x[0]);

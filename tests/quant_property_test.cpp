@@ -169,7 +169,8 @@ cpp_rational error_bound(const Case& c, std::size_t i) {
       // The representable levels: codes minus the zero point (clamp-then-add also clamps the
       // level itself into [qmin, qmax] first).
       long long lo = q.min - zp, hi = q.max - zp;
-      if (s.order == quant::ZeroPointOrder::ClampThenAdd) lo = std::max(lo, q.min), hi = std::min(hi, q.max);
+      if (s.order == quant::ZeroPointOrder::ClampThenAdd)
+        lo = std::max(lo, q.min), hi = std::min(hi, q.max);
       const cpp_rational below = lo * step - x;
       const cpp_rational above = x - hi * step;
       const cpp_rational outside = std::max({cpp_rational(0), below, above});
@@ -213,8 +214,7 @@ bool scale_saturated(const Case& c) {
 bool promises_idempotence(const Scheme& s) {
   if (s.method == Method::GgufQ4_1) return false;
   if (s.method == Method::Mx) return is_float(s.element);  // MXINT8: -1.99 X rounds to -2 X
-  if (s.method == Method::Linear)
-    return !s.asymmetric && s.scale_rounding == Rounding::NearestEven;
+  if (s.method == Method::Linear) return !s.asymmetric && s.scale_rounding == Rounding::NearestEven;
   return true;
 }
 
@@ -234,11 +234,15 @@ RC_GTEST_PROP(QuantProperty, RequantizingDequantizedValuesKeepsThem, ()) {
 
 bool promises_sign_symmetry(const Scheme& s) {
   switch (s.method) {
-    case Method::Mx: return is_float(s.element);  // MXINT8 reaches -2 (0x80) but not +2
+    case Method::Mx:
+      return is_float(s.element);  // MXINT8 reaches -2 (0x80) but not +2
     case Method::Nvfp4:
-    case Method::GgufQ8_0: return true;
-    case Method::Linear: return !s.asymmetric && !s.fixed_scale;  // a given scale can saturate
-    default: return false;  // NF4's table, q4_0's max/-8 and q4_1's minimum are one-sided
+    case Method::GgufQ8_0:
+      return true;
+    case Method::Linear:
+      return !s.asymmetric && !s.fixed_scale;  // a given scale can saturate
+    default:
+      return false;  // NF4's table, q4_0's max/-8 and q4_1's minimum are one-sided
   }
 }
 
@@ -249,7 +253,8 @@ RC_GTEST_PROP(QuantProperty, NegatedBlockDequantizesNegated, ()) {
   for (auto& v : negated) v ^= 0x80000000u;
   const Case n = quantized(c.named, negated, c.tensor_scale);
   for (std::size_t i = 0; i < c.x.size(); ++i)
-    if (f32(n.values[i]) != -f32(c.values[i])) RC_FAIL(describe(c, i) + " negated: " + describe(n, i));
+    if (f32(n.values[i]) != -f32(c.values[i]))
+      RC_FAIL(describe(c, i) + " negated: " + describe(n, i));
 }
 
 // ---- Power-of-two scale invariance ------------------------------------------------------------
@@ -267,8 +272,8 @@ RC_GTEST_PROP(QuantProperty, PowerOfTwoScalingScalesTheResult, ()) {
   std::vector<std::uint32_t> scaled = c.x;
   for (auto& v : scaled)
     if ((v & 0x7fffffff) != 0) v = std::uint32_t(std::int64_t(v) + (std::int64_t(k) << 23));
-  const Case s = quantized(c.named, scaled,
-                           quant::nvfp4_tensor_scale(scaled.data(), scaled.size()));
+  const Case s =
+      quantized(c.named, scaled, quant::nvfp4_tensor_scale(scaled.data(), scaled.size()));
   for (std::size_t i = 0; i < c.x.size(); ++i)
     if (f32(s.values[i]) != f32(c.values[i]) * pow2(k))
       RC_FAIL(describe(c, i) + " scaled by 2^" + std::to_string(k) + ": " + describe(s, i));

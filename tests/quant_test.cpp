@@ -5,6 +5,8 @@
 // Default tier (label formats): QuantOracle.* on NUMCONF_QUANT_BLOCKS blocks per scheme (default
 // 1000).  Slow tier (label slow): QuantOracleSlow.* on 10^5 blocks per scheme and scale rule.
 // NUMCONF_QUANT_ONLY=<text> restricts both to the schemes whose names contain the text.
+#include "formats/quant.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,7 +19,6 @@
 
 #include "formats/convert.hpp"
 #include "formats/pack.hpp"
-#include "formats/quant.hpp"
 #include "formats/quant_fast.hpp"
 #include "reference/quant.hpp"
 #include "tests/quant_blocks.hpp"
@@ -62,8 +63,8 @@ TEST(QuantExamples, MxE4m3Amax960FloorSaturatesTo896RceilKeeps960) {
   Scheme s = named("mxfp8_e4m3");
   const std::vector<std::uint32_t> x = {0x44700000 /*960*/, 0, 0, 0};
   Quantized floor = run_model(s, x);
-  EXPECT_EQ(floor.scale.scale, 0x80u);  // X = 2^(9 - 8)
-  EXPECT_EQ(floor.codes[0], 0x7e);      // 480 saturates to 448
+  EXPECT_EQ(floor.scale.scale, 0x80u);      // X = 2^(9 - 8)
+  EXPECT_EQ(floor.codes[0], 0x7e);          // 480 saturates to 448
   EXPECT_EQ(floor.values[0], 0x44600000u);  // 896
   s.rule = quant::ScaleRule::Rceil;
   Quantized rceil = run_model(s, x);
@@ -79,13 +80,13 @@ TEST(QuantExamples, Mxfp4Amax7And3p5) {
   EXPECT_EQ(seven.codes[0], 0x7);       // 7 ties to 8 (even), beyond 6: saturates to 6
   EXPECT_EQ(seven.values[0], 0x40c00000u);
   Quantized half = run_model(s, {0x40600000 /*3.5*/, 0xbf000000 /*-0.5*/});
-  EXPECT_EQ(half.scale.scale, 0x7eu);  // X = 2^(1 - 2)
-  EXPECT_EQ(half.codes[0], 0x7);       // 3.5 / 0.5 = 7 -> 6
+  EXPECT_EQ(half.scale.scale, 0x7eu);      // X = 2^(1 - 2)
+  EXPECT_EQ(half.codes[0], 0x7);           // 3.5 / 0.5 = 7 -> 6
   EXPECT_EQ(half.values[0], 0x40400000u);  // 3
   EXPECT_EQ(half.codes[1], 0xa);           // -1 -> -1 * 0.5
   s.rule = quant::ScaleRule::Rceil;
   Quantized up = run_model(s, {0x40e00000});
-  EXPECT_EQ(up.scale.scale, 0x80u);  // 7 / 6 -> X = 2; 3.5 ties to 4
+  EXPECT_EQ(up.scale.scale, 0x80u);      // 7 / 6 -> X = 2; 3.5 ties to 4
   EXPECT_EQ(up.values[0], 0x41000000u);  // 8
 }
 
@@ -213,8 +214,7 @@ TEST(QuantNonFinite, MxBlockWithNanOrInfHasNanScale) {
     const std::uint32_t x[2] = {0x3f800000, 0x7fc00000};
     BlockScale b;
     std::uint8_t codes[2];
-    EXPECT_EQ(quant::quantize_block(named(name), x, 2, 1, kOne, b, codes),
-              quant::Status::NonFinite)
+    EXPECT_EQ(quant::quantize_block(named(name), x, 2, 1, kOne, b, codes), quant::Status::NonFinite)
         << name;
   }
 }
@@ -316,15 +316,16 @@ std::size_t compare_with_oracle(const quant_test::NamedScheme& named, std::size_
         std::uint32_t g = quant::nvfp4_tensor_scale(x.data(), n);
         const std::uint32_t g_ref = ref::nvfp4_tensor_scale(x.data(), n);
         // Half the NVFP4 blocks sit in a larger tensor: a tensor scale up to 2^12 times larger.
-        const std::uint32_t tensor_scale = rng.coin() ? g : g + (std::uint32_t(rng.between(0, 12)) << 23);
+        const std::uint32_t tensor_scale =
+            rng.coin() ? g : g + (std::uint32_t(rng.between(0, 12)) << 23);
         Quantized model;
         model.codes.resize(n);
         BlockScale expected;
         std::vector<std::uint8_t> expected_codes(n);
-        const auto st = quant::quantize_block(s, x.data(), n, 1, tensor_scale, model.scale,
-                                              model.codes.data());
-        const auto st_ref = ref::quantize_block(s, x.data(), n, 1, tensor_scale, expected,
-                                                expected_codes.data());
+        const auto st =
+            quant::quantize_block(s, x.data(), n, 1, tensor_scale, model.scale, model.codes.data());
+        const auto st_ref =
+            ref::quantize_block(s, x.data(), n, 1, tensor_scale, expected, expected_codes.data());
         bool same = g == g_ref && st == st_ref && model.scale.scale == expected.scale &&
                     model.scale.zero_point == expected.zero_point && model.codes == expected_codes;
         std::string value_mismatch;
@@ -381,7 +382,8 @@ TEST(QuantOracle, EverySchemeOnGeneratedBlocks) {
     if (!selected(named.name)) continue;
     const test_support::Timer timer;
     EXPECT_EQ(compare_with_oracle(named, default_blocks()), 0u) << named.name;
-    std::cout << named.name << ": " << default_blocks() << " blocks in " << timer.seconds() << " s\n";
+    std::cout << named.name << ": " << default_blocks() << " blocks in " << timer.seconds()
+              << " s\n";
   }
 }
 

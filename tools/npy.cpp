@@ -75,7 +75,8 @@ F32Array read_npy_f32(const std::string& path) {
   const std::string_view header(data.data() + 8 + length_bytes, header_length);
   const std::string_view descr = dict_value(header, "descr");
   if (descr != "'<f4'") throw bad("dtype " + std::string(descr) + " is not '<f4' (float32)");
-  if (dict_value(header, "fortran_order") != "False") throw bad("Fortran-order arrays are not supported");
+  if (dict_value(header, "fortran_order") != "False")
+    throw bad("Fortran-order arrays are not supported");
   const auto dims = parse_shape(dict_value(header, "shape"));
   if (dims.empty() || dims.size() > 2)
     throw bad("shape " + std::string(dict_value(header, "shape")) + " is not 1-D or 2-D");
@@ -90,7 +91,8 @@ F32Array read_npy_f32(const std::string& path) {
   for (std::size_t i = 0; i < count; ++i) {
     std::uint32_t v = 0;
     for (int b = 0; b < 4; ++b)
-      v |= std::uint32_t(static_cast<unsigned char>(data[data_start + 4 * i + std::size_t(b)])) << (8 * b);
+      v |= std::uint32_t(static_cast<unsigned char>(data[data_start + 4 * i + std::size_t(b)]))
+           << (8 * b);
     a.bits[i] = v;
   }
   return a;

@@ -62,7 +62,8 @@ quant::Scheme scheme_from(const QuantizeOptions& o) {
     if (o.scheme == s.name) found = &s;
     known += (known.empty() ? "" : " ") + std::string(s.name);
   }
-  if (found == nullptr) throw InputError("unknown scheme '" + o.scheme + "' (one of " + known + ")");
+  if (found == nullptr)
+    throw InputError("unknown scheme '" + o.scheme + "' (one of " + known + ")");
   quant::Scheme s = found->scheme;
   const bool linear = s.method == Method::Linear;
   const auto only = [&](bool allowed, const char* option, const char* where) {
@@ -89,7 +90,8 @@ quant::Scheme scheme_from(const QuantizeOptions& o) {
   if (o.axis >= 0) {
     only(linear, "--axis", "linear (int8 int4 uint8 uint4)");
     if (o.axis > 1) throw InputError("--axis must be 0 (rows) or 1 (columns)");
-    if (o.block != 0) throw InputError("--axis (per channel) and --block (per group) exclude each other");
+    if (o.block != 0)
+      throw InputError("--axis (per channel) and --block (per group) exclude each other");
     s.granularity = quant::Granularity::PerChannel;
     s.axis = o.axis;
   }
@@ -100,7 +102,8 @@ quant::Scheme scheme_from(const QuantizeOptions& o) {
   if (!o.range.empty()) {
     only(linear, "--range", "linear");
     s.range = named_choice<quant::IntRange>(
-        "range", o.range, {{"full", quant::IntRange::Full}, {"restricted", quant::IntRange::Restricted}});
+        "range", o.range,
+        {{"full", quant::IntRange::Full}, {"restricted", quant::IntRange::Restricted}});
   }
   if (!o.order.empty()) {
     only(linear, "--zero-point-order", "linear");
@@ -123,7 +126,8 @@ quant::Scheme scheme_from(const QuantizeOptions& o) {
     only(linear, "--scale", "linear");
     s.fixed_scale = true;
     s.scale_code = parse_hex_field(o.scale, "--scale");
-    if (!is_valid_code(s.scale, s.scale_code)) throw InputError("--scale is not a code of the scale dtype");
+    if (!is_valid_code(s.scale, s.scale_code))
+      throw InputError("--scale is not a code of the scale dtype");
   }
   if (!o.division.empty()) {
     only(s.method == Method::Nvfp4, "--division", "nvfp4");
@@ -192,13 +196,15 @@ F32Array read_values(const QuantizeOptions& o) {
 // A tail group shorter than the block is an error unless --tail short asks for it.
 void check_tail(const quant::Scheme& s, const Shape& shape, const std::string& tail) {
   if (tail != "error" && tail != "short") throw InputError("--tail must be error or short");
-  if (s.granularity != quant::Granularity::PerGroup || shape.cols % std::size_t(s.block) == 0) return;
+  if (s.granularity != quant::Granularity::PerGroup || shape.cols % std::size_t(s.block) == 0)
+    return;
   const bool gguf = s.method == quant::Method::GgufQ8_0 || s.method == quant::Method::GgufQ4_0 ||
                     s.method == quant::Method::GgufQ4_1;
   if (tail == "short" && !gguf) return;
   throw InputError("rows of " + std::to_string(shape.cols) + " values do not fill blocks of " +
                    std::to_string(s.block) +
-                   (gguf ? " (GGUF blocks are always full)" : " (--tail short quantizes the rest as a shorter block)"));
+                   (gguf ? " (GGUF blocks are always full)"
+                         : " (--tail short quantizes the rest as a shorter block)"));
 }
 
 std::string hex_digits(std::uint64_t v, int bits) {
@@ -231,24 +237,27 @@ void run_quantize(const QuantizeOptions& o) {
   const std::size_t blocks = quant::block_count(s, shape.rows, shape.cols);
   std::vector<quant::BlockScale> scales(blocks);
   std::vector<std::uint8_t> codes(x.bits.size());
-  const auto st = quant::quantize_tensor(s, x.bits.data(), shape.rows, shape.cols, g,
-                                         scales.data(), codes.data());
+  const auto st = quant::quantize_tensor(s, x.bits.data(), shape.rows, shape.cols, g, scales.data(),
+                                         codes.data());
   if (st.status != quant::Status::Ok) {
     const auto span = quant::block_span(s, shape.rows, shape.cols, st.block);
-    throw InputError("block " + std::to_string(st.block) + " (from value " +
-                     std::to_string(span.first) + ") holds NaN or Inf, which " + o.scheme +
-                     " cannot encode" +
-                     (s.method == quant::Method::GgufQ4_1 ? " (or its max - min overflows f32)" : ""));
+    throw InputError(
+        "block " + std::to_string(st.block) + " (from value " + std::to_string(span.first) +
+        ") holds NaN or Inf, which " + o.scheme + " cannot encode" +
+        (s.method == quant::Method::GgufQ4_1 ? " (or its max - min overflows f32)" : ""));
   }
   if (!o.packed.empty()) {
-    const auto layout = named_choice<quant::PackLayout>(
-        "pack layout", o.pack.empty() ? "lsb" : o.pack,
-        {{"lsb", quant::PackLayout::LsbFirst}, {"msb", quant::PackLayout::MsbFirst},
-         {"gguf", quant::PackLayout::GgufHalves}, {"awq", quant::PackLayout::Awq}});
+    const auto layout =
+        named_choice<quant::PackLayout>("pack layout", o.pack.empty() ? "lsb" : o.pack,
+                                        {{"lsb", quant::PackLayout::LsbFirst},
+                                         {"msb", quant::PackLayout::MsbFirst},
+                                         {"gguf", quant::PackLayout::GgufHalves},
+                                         {"awq", quant::PackLayout::Awq}});
     const int bits = quant::element_bits(s);
     if (!quant::packable(layout, bits, codes.size()))
       throw InputError("cannot pack " + std::to_string(codes.size()) + " codes of " +
-                       std::to_string(bits) + " bits in layout " + (o.pack.empty() ? "lsb" : o.pack));
+                       std::to_string(bits) + " bits in layout " +
+                       (o.pack.empty() ? "lsb" : o.pack));
     std::string bytes(quant::packed_bytes(bits, codes.size()), '\0');
     quant::pack_codes(layout, bits, codes.data(), codes.size(),
                       reinterpret_cast<std::uint8_t*>(bytes.data()));
@@ -259,7 +268,8 @@ void run_quantize(const QuantizeOptions& o) {
   Output out(o.output);
   if (o.roundtrip) {
     std::vector<std::uint32_t> values(codes.size());
-    quant::dequantize_tensor(s, scales.data(), codes.data(), shape.rows, shape.cols, g, values.data());
+    quant::dequantize_tensor(s, scales.data(), codes.data(), shape.rows, shape.cols, g,
+                             values.data());
     for (const auto v : values) out.write(hex_digits(v, 32) + "\n");
     out.commit();
     return;
@@ -307,7 +317,8 @@ void run_dequantize(const QuantizeOptions& o) {
         have_shape = true;
       } else if (text.starts_with("tensor_scale ")) {
         pos = 13;
-        if (!next_hex(text, pos, a) || !at_end(text, pos) || a > 0xffffffff) fail("malformed tensor_scale");
+        if (!next_hex(text, pos, a) || !at_end(text, pos) || a > 0xffffffff)
+          fail("malformed tensor_scale");
         g = std::uint32_t(a);
       } else if (text.starts_with("scale ")) {
         pos = 6;
@@ -319,7 +330,8 @@ void run_dequantize(const QuantizeOptions& o) {
         scales.push_back({a, b});
       } else {
         if (!next_hex(text, pos, a) || !at_end(text, pos) || a >= std::uint64_t(code_limit))
-          fail("malformed code '" + std::string(text) + "' (" + std::to_string(quant::element_bits(s)) + "-bit codes)");
+          fail("malformed code '" + std::string(text) + "' (" +
+               std::to_string(quant::element_bits(s)) + "-bit codes)");
         codes.push_back(std::uint8_t(a));
       }
     });
@@ -334,10 +346,11 @@ void run_dequantize(const QuantizeOptions& o) {
                      std::to_string(shape.rows) + "x" + std::to_string(shape.cols));
   const std::size_t blocks = quant::block_count(s, shape.rows, shape.cols);
   if (scales.size() != blocks)
-    throw InputError(where + ": " + std::to_string(scales.size()) + " scale lines, the scheme's blocks need " +
-                     std::to_string(blocks));
+    throw InputError(where + ": " + std::to_string(scales.size()) +
+                     " scale lines, the scheme's blocks need " + std::to_string(blocks));
   std::vector<std::uint32_t> values(codes.size());
-  quant::dequantize_tensor(s, scales.data(), codes.data(), shape.rows, shape.cols, g, values.data());
+  quant::dequantize_tensor(s, scales.data(), codes.data(), shape.rows, shape.cols, g,
+                           values.data());
   Output out(o.output);
   for (const auto v : values) out.write(hex_digits(v, 32) + "\n");
   out.commit();
@@ -348,18 +361,21 @@ void add_scheme_options(CLI::App& cmd, QuantizeOptions& o) {
                  "mxfp8_e4m3 mxfp8_e5m2 mxfp6_e2m3 mxfp6_e3m2 mxfp4 mxint8 nvfp4 nf4 q8_0 q4_0 "
                  "q4_1 int8 int4 uint8 uint4")
       ->required();
-  cmd.add_option("--scale-rule", o.scale_rule, "MX shared exponent: floor (spec), ceil, even, rceil");
+  cmd.add_option("--scale-rule", o.scale_rule,
+                 "MX shared exponent: floor (spec), ceil, even, rceil");
   cmd.add_option("--block,--group", o.block, "values per scale along a row");
   cmd.add_option("--axis", o.axis, "linear per-channel scales: 0 one per row, 1 one per column");
   auto* sym = cmd.add_flag("--symmetric", o.symmetric, "linear: scale amax / qmax, no zero point");
-  cmd.add_flag("--asymmetric", o.asymmetric, "linear: range / levels with a zero point")->excludes(sym);
+  cmd.add_flag("--asymmetric", o.asymmetric, "linear: range / levels with a zero point")
+      ->excludes(sym);
   cmd.add_option("--range", o.range, "linear symmetric range: full or restricted (no lowest code)");
   cmd.add_option("--round", o.round, "element rounding: rn (default), rna, rz, rp, rm, ro");
   cmd.add_option("--scale-dtype", o.scale_dtype, "linear scale format: f32 (default), f16, bf16");
   cmd.add_option("--scale-round", o.scale_round, "rounding of the scale (linear, nvfp4)");
   cmd.add_option("--scale", o.scale, "linear: a fixed scale, hex code of the scale dtype");
   cmd.add_option("--division", o.division, "nvfp4 element step: divide (default) or reciprocal");
-  cmd.add_option("--zero-point-order", o.order, "linear: add-then-clamp (default) or clamp-then-add");
+  cmd.add_option("--zero-point-order", o.order,
+                 "linear: add-then-clamp (default) or clamp-then-add");
   cmd.add_option("--shape", o.shape, "ROWS,COLS of the input (default one row)");
   cmd.add_option("-o,--output", o.output, "write to this file (appears only when complete)");
 }
@@ -374,7 +390,8 @@ void add_quantize_commands(CLI::App& app, int& exit_code) {
   add_scheme_options(*q, quantize);
   q->add_option("-i,--input", quantize.input, ".npy file of float32 (1-D or 2-D) instead of stdin");
   q->add_option("--tensor-scale", quantize.tensor_scale, "nvfp4: the f32 tensor scale g (hex)");
-  q->add_option("--tail", quantize.tail, "a row that does not fill its last block: error (default) or short");
+  q->add_option("--tail", quantize.tail,
+                "a row that does not fill its last block: error (default) or short");
   q->add_flag("--roundtrip", quantize.roundtrip, "write the dequantized f32 values instead");
   q->add_option("--packed", quantize.packed, "also write the codes packed into this file");
   q->add_option("--pack", quantize.pack, "packing layout: lsb (default), msb, gguf, awq");
@@ -382,8 +399,8 @@ void add_quantize_commands(CLI::App& app, int& exit_code) {
     run_quantize(quantize);
     exit_code = 0;
   });
-  auto* d = app.add_subcommand("dequantize",
-                               "read quantize's text output (stdin or --input) and write f32 hex lines");
+  auto* d = app.add_subcommand(
+      "dequantize", "read quantize's text output (stdin or --input) and write f32 hex lines");
   add_scheme_options(*d, dequantize);
   d->add_option("-i,--input", dequantize.input, "quantize's text output (default stdin)");
   d->callback([&exit_code] {
