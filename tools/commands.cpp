@@ -210,6 +210,7 @@ void add_commands(CLI::App& app, int& exit_code) {
   add_gen_command(app, exit_code);
   add_verify_command(app, exit_code);
   add_test_impl_command(app, exit_code);
+  add_quantize_commands(app, exit_code);
 }
 
 }  // namespace numconf::cli

@@ -16,5 +16,6 @@ void add_verify_testfloat_command(CLI::App& app, int& exit_code);
 void add_gen_command(CLI::App& app, int& exit_code);
 void add_verify_command(CLI::App& app, int& exit_code);
 void add_test_impl_command(CLI::App& app, int& exit_code);
+void add_quantize_commands(CLI::App& app, int& exit_code);
 
 }  // namespace numconf::cli

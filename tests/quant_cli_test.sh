@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# End-to-end tests of numconf quantize / dequantize: the worked examples of
+# docs/quantization.md, the text round trip, .npy input, packed output, and bad input mapped to
+# one line on stderr and exit code 2 with no output file left behind.
+# Usage: quant_cli_test.sh path/to/numconf
+set -u
+numconf=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+expect() {  # expect NAME EXPECTED_OUTPUT COMMAND...
+  local name=$1 expected=$2
+  shift 2
+  local actual
+  actual=$("$@" 2>&1)
+  if [[ "$actual" == "$expected" ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %s\n  command:  %s\n  expected: %q\n  actual:   %q\n' "$name" "$*" "$expected" "$actual"
+  fi
+}
+
+expect_status() {  # expect_status NAME STATUS STDERR_PATTERN COMMAND...
+  local name=$1 status=$2 pattern=$3
+  shift 3
+  local err
+  err=$("$@" 2>&1 >/dev/null)
+  local got=$?
+  if [[ $got -eq $status && "$err" == *$pattern* && $(printf '%s\n' "$err" | wc -l) -eq 1 ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %s: status %s (want %s), stderr %q (want one line with %q)\n' "$name" "$got" "$status" "$err" "$pattern"
+  fi
+}
+
+q() { printf "$1" | "$numconf" quantize "${@:2}"; }
+
+# OCP MX v1.0 6.3: an e4m3 block with amax 960 has X = 2 under the floor rule, 960 / 2 = 480
+# saturates to 448 and dequantizes to 896; rceil takes X = 4 and keeps 960.
+expect mx-960-floor $'44600000\n00000000' q '44700000\n0\n' --scheme mxfp8_e4m3 --block 2 --roundtrip
+expect mx-960-rceil $'44700000\n00000000' q '44700000\n0\n' --scheme mxfp8_e4m3 --block 2 --scale-rule rceil --roundtrip
+expect mx-960-codes $'shape 1 2\nscale 80\n7e\n00' q '44700000\n0\n' --scheme mxfp8_e4m3 --block 2
+# MXFP4: amax 7 -> X = 1, 7 saturates to 6; amax 3.5 -> X = 0.5, 7 * 0.5 saturates to 3.
+expect mxfp4-7 $'40c00000' q '40e00000\n' --scheme mxfp4 --block 1 --roundtrip
+expect mxfp4-3.5 $'40400000' q '40600000\n' --scheme mxfp4 --block 1 --roundtrip
+# NVFP4 with g = 1: s = 18 / 6 = 3; 7.5 / 3 = 2.5 ties to 2 (code 4), 7.5 * f32(1/3) -> 3 (5).
+expect nvfp4-divide $'shape 1 2\ntensor_scale 3f800000\nscale 44\n7\n4' \
+  q '41900000\n40f00000\n' --scheme nvfp4 --block 2 --tensor-scale 3f800000
+expect nvfp4-reciprocal $'shape 1 2\ntensor_scale 3f800000\nscale 44\n7\n5' \
+  q '41900000\n40f00000\n' --scheme nvfp4 --block 2 --tensor-scale 3f800000 --division reciprocal
+# INT8 symmetric, scale 0.5: [0.25, 0.75, 1.25, 1.75] -> [0, 2, 2, 4] in rn, [1, 2, 3, 4] in rna.
+x4='3e800000\n3f400000\n3fa00000\n3fe00000\n'
+expect int8-rn $'shape 1 4\nscale 3f000000\n00\n02\n02\n04' q "$x4" --scheme int8 --scale 3f000000
+expect int8-rna $'shape 1 4\nscale 3f000000\n01\n02\n03\n04' q "$x4" --scheme int8 --scale 3f000000 --round rna
+# Text round trip: dequantize of quantize's output equals --roundtrip.
+printf '3f800000\nbf000000\n40400000\nc0e00000\n3e000000\n00000000\n42c80000\nc2480000\n' >"$tmp/x.hex"
+cat "$tmp/x.hex" "$tmp/x.hex" "$tmp/x.hex" "$tmp/x.hex" >"$tmp/x32.hex"
+for scheme in "mxfp6_e3m2 --block 4" "nf4 --block 8" "q4_1" "q4_0" "q8_0" "uint4 --asymmetric --group 4" \
+              "int8 --axis 1 --shape 4,8" "nvfp4 --block 4" "mxint8 --block 32 --scale-rule even"; do
+  "$numconf" quantize --scheme $scheme <"$tmp/x32.hex" --roundtrip >"$tmp/a" 2>&1
+  "$numconf" quantize --scheme $scheme <"$tmp/x32.hex" | "$numconf" dequantize --scheme $scheme >"$tmp/b" 2>&1
+  expect "roundtrip-${scheme%% *}" "$(cat "$tmp/a")" cat "$tmp/b"
+done
+# .npy input: a 2 x 4 float32 array (values as above), per-row int8 scales.
+{
+  printf '\223NUMPY\001\000\166\000'
+  printf "%-117s\n" "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }"
+  printf '\000\000\200\077\000\000\000\277\000\000\100\100\000\000\340\300'
+  printf '\000\000\000\076\000\000\000\000\000\000\310\102\000\000\110\302'
+} >"$tmp/x.npy"
+expect npy-matches-hex "$("$numconf" quantize --scheme int8 --axis 0 --shape 2,4 <"$tmp/x.hex")" \
+  "$numconf" quantize --scheme int8 --axis 0 -i "$tmp/x.npy"
+# Packed codes, low nibble first by default: [0, 1, 2, 3] with X = 0.5 are codes 0, 4, 6, 7.
+printf '0\n3f800000\n40000000\n40400000\n' | "$numconf" quantize --scheme mxfp4 --block 4 --packed "$tmp/p.bin" >/dev/null
+expect packed-lsb "40 76" bash -c "od -An -tx1 '$tmp/p.bin' | xargs"
+printf '0\n3f800000\n40000000\n40400000\n' | "$numconf" quantize --scheme mxfp4 --block 4 --packed "$tmp/p.bin" --pack msb >/dev/null
+expect packed-msb "04 67" bash -c "od -An -tx1 '$tmp/p.bin' | xargs"
+
+# Bad input: one line, exit 2, no output file.
+expect_status unknown-scheme 2 "unknown scheme 'mxfp9'" q '0\n' --scheme mxfp9
+expect_status bad-hex 2 "stdin line 2: malformed f32 hex 'zz'" q '0\nzz\n' --scheme int8
+expect_status partial-block 2 "do not fill blocks of 32" q '0\n0\n' --scheme mxfp4
+expect_status gguf-tail 2 "GGUF blocks are always full" q '0\n0\n' --scheme q4_0 --tail short
+expect_status nan-block 2 "block 0 (from value 0) holds NaN or Inf" q '7fc00000\n0\n' --scheme nf4 --block 2
+expect_status bad-shape 2 "--shape 3,3 holds 9 values, the input 2" q '0\n0\n' --scheme int8 --shape 3,3
+expect_status rule-not-mx 2 "--scale-rule applies to MX schemes only" q '0\n' --scheme int8 --scale-rule floor
+expect_status awq-count 2 "cannot pack 4 codes of 4 bits in layout awq" \
+  q '0\n0\n0\n0\n' --scheme int4 --packed "$tmp/awq.bin" --pack awq
+[[ ! -e "$tmp/awq.bin" && ! -e "$tmp/awq.bin.tmp" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL awq.bin left behind"; }
+expect_status nan-no-file 2 "holds NaN or Inf" q '7f800000\n' --scheme int8 -o "$tmp/out.txt"
+[[ ! -e "$tmp/out.txt" && ! -e "$tmp/out.txt.tmp" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL out.txt left behind"; }
+printf 'not numpy' >"$tmp/bad.npy"
+expect_status npy-magic 2 "bad.npy: not a .npy file" "$numconf" quantize --scheme int8 -i "$tmp/bad.npy"
+head -c 140 "$tmp/x.npy" >"$tmp/short.npy"
+expect_status npy-truncated 2 "short.npy: holds 12 data bytes, shape needs 32" "$numconf" quantize --scheme int8 -i "$tmp/short.npy"
+expect_status dequantize-count 2 "stdin: 1 codes for shape 1x2" \
+  bash -c "printf 'shape 1 2\nscale 7f\n00\n' | '$numconf' dequantize --scheme mxfp4"
+expect_status dequantize-code 2 "stdin line 3: malformed code '1f' (4-bit codes)" \
+  bash -c "printf 'shape 1 1\nscale 7f\n1f\n' | '$numconf' dequantize --scheme mxfp4"
+
+# The MX rule for NaN in a block: X = NaN, every value dequantizes to NaN.
+expect mx-nan $'7fc00000\n7fc00000' q '7fc00000\n3f800000\n' --scheme mxfp8_e4m3 --block 2 --roundtrip
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
