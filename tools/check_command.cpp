@@ -75,12 +75,12 @@ std::vector<NamedPolicy> policies_for(const std::vector<Rounding>& modes,
   return out;
 }
 
-// The policy switches other than mode and overflow: flushing, tininess before rounding, and the
-// P3109 overflow rules, each in every deterministic mode.
+// The policy switches other than mode and overflow: flushing, tininess before rounding, the
+// P3109 overflow rules and the vendor profiles, each in every deterministic mode.
 std::vector<NamedPolicy> variant_policies(const std::vector<Rounding>& modes) {
   std::vector<NamedPolicy> out;
   for (const Rounding r : modes)
-    for (int variant = 0; variant < 5; ++variant) {
+    for (int variant = 0; variant < 7; ++variant) {
       Policy p;
       p.rounding = r;
       p.flush_inputs = variant == 0;
@@ -88,6 +88,11 @@ std::vector<NamedPolicy> variant_policies(const std::vector<Rounding>& modes) {
       if (variant == 2) p.tininess = Tininess::BeforeRounding;
       if (variant == 3) p.overflow_rule = OverflowRule::P3109;
       if (variant == 4) p.overflow_rule = OverflowRule::P3109V3;
+      if (variant == 5) {  // NVIDIA's conventions, with its NaN-to-max-finite for fp6/fp4
+        p.profile = Profile::Cuda;
+        p.nan_to_nanless = NanToNanless::MaxFinite;
+      }
+      if (variant == 6) p.profile = Profile::X86;
       out.push_back({p, 0});
     }
   return out;
@@ -218,7 +223,7 @@ void model_vs_oracle(std::vector<Row>& rows) {
     all.insert(all.end(), sr.begin(), sr.end());
     return all;
   }();
-  const std::string every_name = "6 modes x 3 sat, sr, daz/ftz/rules";
+  const std::string every_name = "6 modes x 3 sat, sr, daz/ftz/rules/profiles";
   const std::string main_name = "6 modes x 2 sat, sr";
 
   std::vector<std::vector<std::uint64_t>> input_sets;
@@ -268,6 +273,7 @@ struct CheckOptions {
   std::vector<std::string> backends;
   std::string level = "1";
   std::string report;
+  std::string instruction;  // only the backend operations whose name contains this
 };
 
 hw::Level level_from_name(const std::string& name) {
@@ -315,13 +321,15 @@ std::string policy_text(const Policy& p) {
   return s;
 }
 
-void check_backend(const hw::Backend& backend, hw::Level level, std::vector<Row>& rows) {
+void check_backend(const hw::Backend& backend, hw::Level level, const std::string& only,
+                   std::vector<Row>& rows) {
   if (const std::string why = backend.unavailable_reason(); !why.empty()) {
     rows.push_back({.backend = std::string(backend.name()), .instruction = "-", .profile = "-",
                     .unavailable = why});
     return;
   }
   for (const hw::Operation& op : backend.operations()) {
+    if (op.name.find(only) == std::string::npos) continue;
     const auto start = std::chrono::steady_clock::now();
     hw::SweepResult r;
     std::string modes = policy_text(op.policy);
@@ -404,7 +412,7 @@ int run_check(const CheckOptions& options) {
   for (const auto& backend : backends) {
     if (!selected(backend->name())) continue;
     for (const hw::MachineFact& fact : backend->machine()) machine.push_back(fact);
-    check_backend(*backend, level, rows);
+    check_backend(*backend, level, options.instruction, rows);
   }
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -447,6 +455,8 @@ void add_check_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--level", options.level, "1 (quick), 2 (broad) or exhaustive")
       ->capture_default_str();
   cmd->add_option("--report", options.report, "write a JSON report to this file");
+  cmd->add_option("--instruction", options.instruction,
+                  "run only the backend operations whose name contains this text");
   cmd->callback([&exit_code] { exit_code = run_check(options); });
 }
 
