@@ -113,12 +113,13 @@ class CpuBackend final : public Backend {
     } else {
       unsupported_.push_back(why);
     }
-    // VCVTNEPS2BF16 (Intel SDM vol. 2A, and the BF16 whitepaper 338302): round to nearest
-    // even, denormal inputs read as zero, MXCSR neither consulted nor updated, NaN quieted
-    // with its sign and top payload bits.
+    // VCVTNEPS2BF16 (Intel SDM vol. 2A, "VCVTNEPS2BF16"): round to nearest even, input
+    // denormals read as zero, output denormals flushed (none can arise from a normal f32),
+    // MXCSR neither consulted nor updated (so no flags), NaN truncated with its sign and the
+    // quiet bit set: the model's own IEEE NaN rule.
     if (const std::string why = missing(__builtin_cpu_supports("avx512bf16"), "avx512bf16", "AVX512-BF16 vcvtneps2bf16"); why.empty()) {
       entries_.push_back({Operation{.name = "vcvtneps2bf16", .operand = kF32, .result = kBF16,
-                                    .policy = x86_policy(Rounding::NearestEven, false, true)},
+                                    .policy = x86_policy(Rounding::NearestEven, true, true)},
                           x86::avx512bf16_from_f32});
     } else {
       unsupported_.push_back(why);
