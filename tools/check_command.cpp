@@ -417,7 +417,7 @@ int run_check(const CheckOptions& options) {
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  fmt::print("{:<15} {:<40} {:<7} {:>12} {:>9} {:>9}\n", "backend", "instruction", "profile",
+  fmt::print("{:<15} {:<52} {:<7} {:>12} {:>9} {:>9}\n", "backend", "instruction", "profile",
              "cases", "mismatch", "time");
   std::uint64_t cases = 0, mismatches = 0;
   bool requested_missing = false;
@@ -427,7 +427,7 @@ int run_check(const CheckOptions& options) {
       requested_missing = requested_missing || !wanted.empty();
       continue;
     }
-    fmt::print("{:<15} {:<40} {:<7} {:>12} {:>9} {:>8.2f}s\n", r.backend, r.instruction,
+    fmt::print("{:<15} {:<52} {:<7} {:>12} {:>9} {:>8.2f}s\n", r.backend, r.instruction,
                r.profile, r.cases, r.mismatches, r.seconds);
     for (const std::string& line : r.first) fmt::print("{}\n", line);
     cases += r.cases;
