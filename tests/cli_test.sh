@@ -166,8 +166,8 @@ expect_exit tf-check-nans-x86 0 "$numconf" verify-testfloat "$tmp/f32_add_ok.tf"
   --round rn --check-nans --profile x86
 expect_status profile-unknown 2 "unknown --profile 'arm'" "$numconf" convert --from f32 --to f16 --profile arm
 
-# numconf check with backends: bad options exit 2; a backend named but absent here is listed as
-# unavailable and exits 2 (not tested here: a GPU machine has one); a passing run exits 0 and writes its JSON report only when complete.
+# numconf check with backends: bad options exit 2; a passing run exits 0 and writes its JSON
+# report, which appears only when complete.
 expect_status check-level 2 "unknown --level '3'" "$numconf" check --backend cpu --level 3
 expect_status check-backend 2 "unknown --backend 'tpu'" "$numconf" check --backend tpu
 expect_exit check-cpu-pass 0 "$numconf" check --backend cpu --instruction cvttss2si --report "$tmp/check.json"
