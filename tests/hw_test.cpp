@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "formats/arith.hpp"
+#include "formats/batch.hpp"
 #include "formats/convert.hpp"
 #include "formats/registry.hpp"
 #include "hw/backend.hpp"
@@ -164,6 +167,38 @@ TEST(Profiles, ArithmeticMatchesTheOracle) {
         }
       }
     }
+}
+
+// The batch path (formats/batch.hpp) under the profiles, against the scalar convert: every f16
+// code and a spread of f32 codes (NaN payloads of both signs included) into every target.
+TEST(Profiles, BatchMatchesScalar) {
+  std::vector<std::uint32_t> f32_codes;
+  for (std::uint64_t i = 0; i < (std::uint64_t{1} << 32); i += 0x1003)
+    f32_codes.push_back(std::uint32_t(i));
+  for (const std::uint32_t nan : {0x7fc00000u, 0xffc00001u, 0x7f800001u, 0xff812345u})
+    f32_codes.push_back(nan);
+  std::vector<std::uint32_t> f16_codes(1 << 16);
+  for (std::uint32_t i = 0; i < f16_codes.size(); ++i) f16_codes[i] = i;
+  const Format targets[] = {kF16, kBF16, kE4M3FN, kE5M2, kE8M0FNU, kE2M1FN, kE2M3FN, kE3M2FN};
+  for (const Profile profile : {Profile::Cuda, Profile::X86})
+    for (const Overflow o : {Overflow::None, Overflow::Finite})
+      for (const Format& to : targets)
+        for (const auto& [from, codes] :
+             {std::pair{kF32, &f32_codes}, std::pair{kF16, &f16_codes}}) {
+          const Policy p =
+              with_profile(profile, Rounding::NearestEven, o, NanToNanless::MaxFinite);
+          std::vector<std::uint64_t> out(codes->size());
+          Converter(from, to, p)(std::span<const std::uint32_t>(*codes),
+                                 std::span<std::uint64_t>(out));
+          int shown = 0;
+          for (std::size_t i = 0; i < codes->size(); ++i) {
+            const std::uint64_t scalar = convert(from, to, (*codes)[i], p).bits;
+            if (out[i] == scalar || shown++ >= 3) continue;
+            ADD_FAILURE() << "profile " << int(profile) << " input " << hex((*codes)[i]) << " -> "
+                          << code_bits(to) << " bits: batch " << hex(out[i]) << ", scalar "
+                          << hex(scalar);
+          }
+        }
 }
 
 // Values NVIDIA's host code and this CPU returned (docs/profiles.md), pinned against the model
