@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "commands.hpp"
 #include "formats/convert.hpp"
 #include "formats/registry.hpp"
@@ -388,6 +390,12 @@ void write_report(Output& out, const std::vector<hw::MachineFact>& machine,
   out.commit();
 }
 
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
 int run_check(const CheckOptions& options) {
   const hw::Level level = level_from_name(options.level);
   const auto backends = hw::all_backends();
@@ -407,13 +415,13 @@ int run_check(const CheckOptions& options) {
 
   const auto start = std::chrono::steady_clock::now();
   std::vector<Row> rows;
-  std::vector<hw::MachineFact> machine;
-  if (selected("model")) model_vs_oracle(rows);
-  for (const auto& backend : backends) {
-    if (!selected(backend->name())) continue;
+  // What this machine is, from every backend (the CPU model whichever backends run).
+  std::vector<hw::MachineFact> machine{{"host", host_name()}};
+  for (const auto& backend : backends)
     for (const hw::MachineFact& fact : backend->machine()) machine.push_back(fact);
-    check_backend(*backend, level, options.instruction, rows);
-  }
+  if (selected("model")) model_vs_oracle(rows);
+  for (const auto& backend : backends)
+    if (selected(backend->name())) check_backend(*backend, level, options.instruction, rows);
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

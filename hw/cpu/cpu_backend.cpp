@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <stdexcept>
+#include <utility>
 
 #include "formats/registry.hpp"
 #include "hw/cpu/x86_kernels.hpp"
@@ -96,6 +97,12 @@ std::string missing(bool present, const char* feature, const char* what) {
   return std::string(what) + ": this CPU lacks " + feature + " (CPUID)";
 }
 
+// The CPUID feature a `missing` message names.
+std::string feature_of(const std::string& why) {
+  const std::size_t start = why.find("lacks ") + 6;
+  return why.substr(start, why.find(' ', start) - start);
+}
+
 class CpuBackend final : public Backend {
  public:
   CpuBackend() {
@@ -111,7 +118,7 @@ class CpuBackend final : public Backend {
                                     .policy = x86_policy(Rounding::NearestEven)},
                           x86::f16c_to_f32});
     } else {
-      unsupported_.push_back(why);
+      unsupported_.push_back({feature_of(why), why});
     }
     // VCVTNEPS2BF16 (Intel SDM vol. 2A, "VCVTNEPS2BF16"): round to nearest even, input
     // denormals read as zero, output denormals flushed (none can arise from a normal f32),
@@ -122,7 +129,7 @@ class CpuBackend final : public Backend {
                                     .policy = x86_policy(Rounding::NearestEven, true, true)},
                           x86::avx512bf16_from_f32});
     } else {
-      unsupported_.push_back(why);
+      unsupported_.push_back({feature_of(why), why});
     }
     if (const std::string why = missing(__builtin_cpu_supports("avx512fp16"), "avx512fp16", "AVX512-FP16 vaddsh/vsubsh/vmulsh/vdivsh/"
                                                       "vsqrtsh/vfmadd*sh");
@@ -136,7 +143,7 @@ class CpuBackend final : public Backend {
                                       .result = kF16, .policy = x86_policy(Rounding::NearestEven)},
                             [op = h.op](const Batch& b) { x86::avx512fp16(op, b); }});
     } else {
-      unsupported_.push_back(why);
+      unsupported_.push_back({feature_of(why), why});
     }
   }
 
@@ -144,7 +151,7 @@ class CpuBackend final : public Backend {
   std::string unavailable_reason() const override { return {}; }
   std::vector<MachineFact> machine() const override {
     std::vector<MachineFact> facts{{"cpu", cpu_brand()}};
-    for (const std::string& why : unsupported_) facts.push_back({"unsupported", why});
+    for (const auto& [feature, why] : unsupported_) facts.push_back({"unsupported:" + feature, why});
     return facts;
   }
   std::vector<Operation> operations() const override {
@@ -160,7 +167,7 @@ class CpuBackend final : public Backend {
 
  private:
   std::vector<Entry> entries_;
-  std::vector<std::string> unsupported_;
+  std::vector<std::pair<std::string, std::string>> unsupported_;  // CPUID feature, why
 };
 
 }  // namespace
