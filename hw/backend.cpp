@@ -15,7 +15,8 @@ namespace {
 // A backend this binary was built without: listed, with the reason, and never run.
 class AbsentBackend final : public Backend {
  public:
-  AbsentBackend(std::string_view name, std::string reason) : name_(name), reason_(std::move(reason)) {}
+  AbsentBackend(std::string_view name, std::string reason)
+      : name_(name), reason_(std::move(reason)) {}
   std::string_view name() const override { return name_; }
   std::string unavailable_reason() const override { return reason_; }
   std::vector<MachineFact> machine() const override { return {}; }

@@ -19,8 +19,14 @@ std::vector<std::uint64_t> specials(const Format& f) {
   const int m = f.mantissa_bits;
   const std::uint64_t mant = low_mask(m);
   const std::uint64_t one = std::uint64_t(f.bias) << m;
-  std::vector<std::uint64_t> mags{0,        1,           mant,     mant + 1, one,
-                                  one + 1,  one - 1,     max_finite_magnitude(f),
+  std::vector<std::uint64_t> mags{0,
+                                  1,
+                                  mant,
+                                  mant + 1,
+                                  one,
+                                  one + 1,
+                                  one - 1,
+                                  max_finite_magnitude(f),
                                   max_finite_magnitude(f) - 1};
   if (has_inf(f)) mags.push_back(inf_magnitude(f));
   if (f.nan == NanEncoding::Ieee) {
@@ -43,8 +49,10 @@ std::uint64_t random_code(const Format& f, std::mt19937_64& rng) {
 // products and quotients stay in range.
 std::uint64_t nearby_code(const Format& f, std::uint64_t near, std::mt19937_64& rng) {
   const int m = f.mantissa_bits;
-  const auto field = std::int64_t((near >> m) & max_exponent_field(f)) + std::int64_t(rng() % 9) - 4;
-  const std::uint64_t e = std::uint64_t(std::clamp<std::int64_t>(field, 0, std::int64_t(max_exponent_field(f))));
+  const auto field =
+      std::int64_t((near >> m) & max_exponent_field(f)) + std::int64_t(rng() % 9) - 4;
+  const std::uint64_t e =
+      std::uint64_t(std::clamp<std::int64_t>(field, 0, std::int64_t(max_exponent_field(f))));
   return (rng() & sign_bit(f)) | e << m | (rng() & low_mask(m));
 }
 
@@ -76,7 +84,8 @@ Cases make_cases(const Operation& op, Level level) {
   const std::vector<std::uint64_t> sp = specials(f);
   if (n == 1) {
     out.a = sp;
-    if (op.kind == OpKind::Convert) conversion_boundaries(op, rng, out);
+    if (op.kind == OpKind::Convert)
+      conversion_boundaries(op, rng, out);
     else
       for (int i = 0; i < 1 << 16; ++i) out.a.push_back(random_code(f, rng));
   } else {

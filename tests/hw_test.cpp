@@ -66,8 +66,8 @@ void check_family(std::string_view backend_name, std::string_view family, Level 
 }
 
 TEST(CpuBackend, SseArithmeticInEveryMxcsrMode) {
-  for (const char* op : {"addss", "subss", "mulss", "divss", "sqrtss", "addsd", "subsd", "mulsd",
-                         "divsd", "sqrtsd"})
+  for (const char* op :
+       {"addss", "subss", "mulss", "divss", "sqrtss", "addsd", "subsd", "mulsd", "divsd", "sqrtsd"})
     check_family("cpu", op, Level::Quick);
 }
 TEST(CpuBackend, FmaInEveryMxcsrMode) { check_family("cpu", "vfmadd231", Level::Quick); }
@@ -84,8 +84,7 @@ TEST(CpuBackend, ListsWhatItCannotRun) {
   const bool has_bf16 = std::any_of(ops.begin(), ops.end(),
                                     [](const Operation& op) { return op.name == "vcvtneps2bf16"; });
   bool listed = false;
-  for (const MachineFact& f : cpu->machine())
-    listed = listed || f.key == "unsupported:avx512bf16";
+  for (const MachineFact& f : cpu->machine()) listed = listed || f.key == "unsupported:avx512bf16";
   EXPECT_NE(has_bf16, listed) << "AVX512-BF16 must be either offered or listed as unsupported";
 }
 
@@ -120,8 +119,17 @@ Policy with_profile(Profile profile, Rounding r, Overflow o, NanToNanless n) {
 
 TEST(Profiles, ConversionsMatchTheOracle) {
   const Format sources[] = {kF16, kBF16, kE4M3FN, kE5M2, kE8M0FNU, kE2M1FN, kE3M2FN};
-  const Format targets[] = {kF32, kF16, kBF16, kE4M3FN, kE5M2, kE8M0FNU, kE2M1FN, kE2M3FN,
-                            kE3M2FN, kI32, int_format(8, false)};
+  const Format targets[] = {kF32,
+                            kF16,
+                            kBF16,
+                            kE4M3FN,
+                            kE5M2,
+                            kE8M0FNU,
+                            kE2M1FN,
+                            kE2M3FN,
+                            kE3M2FN,
+                            kI32,
+                            int_format(8, false)};
   for (const Profile profile : {Profile::Cuda, Profile::X86})
     for (const Rounding r : {Rounding::NearestEven, Rounding::TowardZero, Rounding::TowardPositive})
       for (const Overflow o : {Overflow::None, Overflow::Finite})
@@ -147,8 +155,8 @@ TEST(Profiles, ConversionsMatchTheOracle) {
 TEST(Profiles, ArithmeticMatchesTheOracle) {
   for (const Profile profile : {Profile::Cuda, Profile::X86})
     for (const Format& f : {kE5M2, kE4M3FN}) {
-      const Policy p = with_profile(profile, Rounding::NearestEven, Overflow::None,
-                                    NanToNanless::Zero);
+      const Policy p =
+          with_profile(profile, Rounding::NearestEven, Overflow::None, NanToNanless::Zero);
       int shown = 0;
       const auto expect_same = [&](const char* what, std::uint64_t a, std::uint64_t b,
                                    const Rounded& model, const Rounded& oracle) {
@@ -186,8 +194,7 @@ TEST(Profiles, BatchMatchesScalar) {
       for (const Format& to : targets)
         for (const auto& [from, codes] :
              {std::pair{kF32, &f32_codes}, std::pair{kF16, &f16_codes}}) {
-          const Policy p =
-              with_profile(profile, Rounding::NearestEven, o, NanToNanless::MaxFinite);
+          const Policy p = with_profile(profile, Rounding::NearestEven, o, NanToNanless::MaxFinite);
           std::vector<std::uint64_t> out(codes->size());
           Converter(from, to, p)(std::span<const std::uint32_t>(*codes),
                                  std::span<std::uint64_t>(out));
@@ -205,8 +212,8 @@ TEST(Profiles, BatchMatchesScalar) {
 // Values NVIDIA's host code and this CPU returned (docs/profiles.md), pinned against the model
 // so that a change to a profile shows up even where the backends are absent.
 TEST(Profiles, PublishedVendorResults) {
-  const Policy cuda = with_profile(Profile::Cuda, Rounding::NearestEven, Overflow::None,
-                                   NanToNanless::Zero);
+  const Policy cuda =
+      with_profile(Profile::Cuda, Rounding::NearestEven, Overflow::None, NanToNanless::Zero);
   EXPECT_EQ(convert(kF32, kF16, 0xffc00001, cuda).bits, 0x7fffu);
   EXPECT_EQ(convert(kF32, kBF16, 0xffc00001, cuda).bits, 0x7fffu);
   EXPECT_EQ(convert(kF32, kE5M2, 0xffc00001, cuda).bits, 0x7fu);
@@ -221,8 +228,8 @@ TEST(Profiles, PublishedVendorResults) {
   fp4.nan_to_nanless = NanToNanless::MaxFinite;
   EXPECT_EQ(convert(kF32, kE2M1FN, 0xffc00000, fp4).bits, 0x07u);  // NaN -> +6
   EXPECT_EQ(convert(kF32, kE2M1FN, 0xff800000, fp4).bits, 0x0fu);  // -Inf -> -6
-  const Policy x86 = with_profile(Profile::X86, Rounding::NearestEven, Overflow::None,
-                                  NanToNanless::Zero);
+  const Policy x86 =
+      with_profile(Profile::X86, Rounding::NearestEven, Overflow::None, NanToNanless::Zero);
   EXPECT_EQ(mul(kF32, 0x00000000, 0x7f800000, x86).bits, 0xffc00000u);
   EXPECT_EQ(convert(kF32, kI32, 0x4f800000, x86).bits, 0x80000000u);
   EXPECT_EQ(fma(kF32, 0x00000000, 0x7f800000, 0x7fc00000, x86).flags, 0);

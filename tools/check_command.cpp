@@ -1,5 +1,6 @@
-// numconf check: the conformance sweep of the model against the exact oracle over the whole
-// catalogue of formats, rounding modes and overflow modes.
+// numconf check: the model against the exact oracle over the whole catalogue of formats,
+// rounding modes, overflow modes and profiles, and every hardware backend (hw/) against the
+// model under the policy each of its instructions claims (docs/profiles.md).
 #include <fmt/core.h>
 
 #include <algorithm>

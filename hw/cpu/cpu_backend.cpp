@@ -55,9 +55,10 @@ void add_sse(std::vector<Entry>& out) {
     OpKind kind;
     const char* name;
   };
-  constexpr Arith kArith[] = {{SseOp::Add, OpKind::Add, "add"},   {SseOp::Sub, OpKind::Sub, "sub"},
-                              {SseOp::Mul, OpKind::Mul, "mul"},   {SseOp::Div, OpKind::Div, "div"},
-                              {SseOp::Sqrt, OpKind::Sqrt, "sqrt"}, {SseOp::Fma, OpKind::Fma, "vfmadd231"}};
+  constexpr Arith kArith[] = {
+      {SseOp::Add, OpKind::Add, "add"},    {SseOp::Sub, OpKind::Sub, "sub"},
+      {SseOp::Mul, OpKind::Mul, "mul"},    {SseOp::Div, OpKind::Div, "div"},
+      {SseOp::Sqrt, OpKind::Sqrt, "sqrt"}, {SseOp::Fma, OpKind::Fma, "vfmadd231"}};
   for (const int width : {32, 64})
     for (const Arith& a : kArith)
       for (int rc = 0; rc < 4; ++rc)
@@ -68,9 +69,14 @@ void add_sse(std::vector<Entry>& out) {
                                    kModeNames[rc] + (ftz ? " ftz" : "") + (daz ? " daz" : "");
           const Format f = width == 32 ? kF32 : kF64;
           if (a.op == SseOp::Fma && !__builtin_cpu_supports("fma")) continue;
-          out.push_back({Operation{.name = name, .kind = a.kind, .operand = f, .result = f,
-                                   .policy = x86_policy(kModes[rc], ftz, daz), .reports_flags = true},
-                         [op = a.op, width, csr](const Batch& b) { x86::sse(op, width, 0, csr, b); }});
+          out.push_back(
+              {Operation{.name = name,
+                         .kind = a.kind,
+                         .operand = f,
+                         .result = f,
+                         .policy = x86_policy(kModes[rc], ftz, daz),
+                         .reports_flags = true},
+               [op = a.op, width, csr](const Batch& b) { x86::sse(op, width, 0, csr, b); }});
         }
   // cvt(t)ss2si / cvt(t)sd2si: the integer indefinite for NaN and out-of-range values.
   for (const int width : {32, 64})
@@ -78,16 +84,20 @@ void add_sse(std::vector<Entry>& out) {
       for (int rc = 0; rc <= 4; ++rc) {
         const bool truncate = rc == 4;
         const std::uint32_t csr = x86::mxcsr(truncate ? 0 : rc, false, false);
-        const std::string name = std::string(truncate ? "cvtt" : "cvt") + (width == 32 ? "ss" : "sd") +
-                                 "2si" + (int_width == 64 ? "64" : "32") +
-                                 (truncate ? "" : std::string(" ") + kModeNames[rc]);
+        const std::string name =
+            std::string(truncate ? "cvtt" : "cvt") + (width == 32 ? "ss" : "sd") + "2si" +
+            (int_width == 64 ? "64" : "32") + (truncate ? "" : std::string(" ") + kModeNames[rc]);
         const SseOp op = truncate ? SseOp::ToIntTruncate : SseOp::ToInt;
         Policy p = x86_policy(truncate ? Rounding::TowardZero : kModes[rc]);
-        out.push_back({Operation{.name = name, .kind = OpKind::Convert,
+        out.push_back({Operation{.name = name,
+                                 .kind = OpKind::Convert,
                                  .operand = width == 32 ? kF32 : kF64,
-                                 .result = int_format(int_width, true), .policy = p,
+                                 .result = int_format(int_width, true),
+                                 .policy = p,
                                  .reports_flags = true},
-                       [op, width, int_width, csr](const Batch& b) { x86::sse(op, width, int_width, csr, b); }});
+                       [op, width, int_width, csr](const Batch& b) {
+                         x86::sse(op, width, int_width, csr, b);
+                       }});
       }
 }
 
@@ -108,13 +118,18 @@ class CpuBackend final : public Backend {
   CpuBackend() {
     __builtin_cpu_init();
     add_sse(entries_);
-    if (const std::string why = missing(__builtin_cpu_supports("f16c"), "f16c", "F16C vcvtps2ph/vcvtph2ps"); why.empty()) {
+    if (const std::string why =
+            missing(__builtin_cpu_supports("f16c"), "f16c", "F16C vcvtps2ph/vcvtph2ps");
+        why.empty()) {
       for (int imm = 0; imm < 4; ++imm)
         entries_.push_back({Operation{.name = std::string("vcvtps2ph ") + kModeNames[imm],
-                                      .operand = kF32, .result = kF16,
+                                      .operand = kF32,
+                                      .result = kF16,
                                       .policy = x86_policy(kModes[imm])},
                             [imm](const Batch& b) { x86::f16c_from_f32(imm, b); }});
-      entries_.push_back({Operation{.name = "vcvtph2ps", .operand = kF16, .result = kF32,
+      entries_.push_back({Operation{.name = "vcvtph2ps",
+                                    .operand = kF16,
+                                    .result = kF32,
                                     .policy = x86_policy(Rounding::NearestEven)},
                           x86::f16c_to_f32});
     } else {
@@ -124,23 +139,34 @@ class CpuBackend final : public Backend {
     // denormals read as zero, output denormals flushed (none can arise from a normal f32),
     // MXCSR neither consulted nor updated (so no flags), NaN truncated with its sign and the
     // quiet bit set: the model's own IEEE NaN rule.
-    if (const std::string why = missing(__builtin_cpu_supports("avx512bf16"), "avx512bf16", "AVX512-BF16 vcvtneps2bf16"); why.empty()) {
-      entries_.push_back({Operation{.name = "vcvtneps2bf16", .operand = kF32, .result = kBF16,
+    if (const std::string why = missing(__builtin_cpu_supports("avx512bf16"), "avx512bf16",
+                                        "AVX512-BF16 vcvtneps2bf16");
+        why.empty()) {
+      entries_.push_back({Operation{.name = "vcvtneps2bf16",
+                                    .operand = kF32,
+                                    .result = kBF16,
                                     .policy = x86_policy(Rounding::NearestEven, true, true)},
                           x86::avx512bf16_from_f32});
     } else {
       unsupported_.push_back({feature_of(why), why});
     }
-    if (const std::string why = missing(__builtin_cpu_supports("avx512fp16"), "avx512fp16", "AVX512-FP16 vaddsh/vsubsh/vmulsh/vdivsh/"
-                                                      "vsqrtsh/vfmadd*sh");
+    if (const std::string why = missing(__builtin_cpu_supports("avx512fp16"), "avx512fp16",
+                                        "AVX512-FP16 vaddsh/vsubsh/vmulsh/vdivsh/"
+                                        "vsqrtsh/vfmadd*sh");
         why.empty()) {
-      const struct { SseOp op; OpKind kind; const char* name; } kHalf[] = {
-          {SseOp::Add, OpKind::Add, "vaddsh"}, {SseOp::Sub, OpKind::Sub, "vsubsh"},
-          {SseOp::Mul, OpKind::Mul, "vmulsh"}, {SseOp::Div, OpKind::Div, "vdivsh"},
-          {SseOp::Sqrt, OpKind::Sqrt, "vsqrtsh"}, {SseOp::Fma, OpKind::Fma, "vfmadd*sh"}};
+      const struct {
+        SseOp op;
+        OpKind kind;
+        const char* name;
+      } kHalf[] = {{SseOp::Add, OpKind::Add, "vaddsh"},    {SseOp::Sub, OpKind::Sub, "vsubsh"},
+                   {SseOp::Mul, OpKind::Mul, "vmulsh"},    {SseOp::Div, OpKind::Div, "vdivsh"},
+                   {SseOp::Sqrt, OpKind::Sqrt, "vsqrtsh"}, {SseOp::Fma, OpKind::Fma, "vfmadd*sh"}};
       for (const auto& h : kHalf)
-        entries_.push_back({Operation{.name = h.name, .kind = h.kind, .operand = kF16,
-                                      .result = kF16, .policy = x86_policy(Rounding::NearestEven)},
+        entries_.push_back({Operation{.name = h.name,
+                                      .kind = h.kind,
+                                      .operand = kF16,
+                                      .result = kF16,
+                                      .policy = x86_policy(Rounding::NearestEven)},
                             [op = h.op](const Batch& b) { x86::avx512fp16(op, b); }});
     } else {
       unsupported_.push_back({feature_of(why), why});
@@ -151,7 +177,8 @@ class CpuBackend final : public Backend {
   std::string unavailable_reason() const override { return {}; }
   std::vector<MachineFact> machine() const override {
     std::vector<MachineFact> facts{{"cpu", cpu_brand()}};
-    for (const auto& [feature, why] : unsupported_) facts.push_back({"unsupported:" + feature, why});
+    for (const auto& [feature, why] : unsupported_)
+      facts.push_back({"unsupported:" + feature, why});
     return facts;
   }
   std::vector<Operation> operations() const override {

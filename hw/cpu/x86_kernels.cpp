@@ -21,20 +21,20 @@ namespace {
 // One instruction between loading MXCSR and storing it back, in one asm statement so that
 // nothing the compiler schedules can run under the test's MXCSR or change its flags.  The
 // operand order is fixed here (AT&T: source first) because it decides which NaN propagates.
-#define NUMCONF_X86_BINARY(insn, x, y)                                           \
-  asm volatile("ldmxcsr %[in]\n\t" insn " %[b], %[a]\n\tstmxcsr %[out]"          \
-               : [a] "+x"(x), [out] "=m"(out_csr)                                \
+#define NUMCONF_X86_BINARY(insn, x, y)                                  \
+  asm volatile("ldmxcsr %[in]\n\t" insn " %[b], %[a]\n\tstmxcsr %[out]" \
+               : [a] "+x"(x), [out] "=m"(out_csr)                       \
                : [b] "x"(y), [in] "m"(csr))
 // Intel order vfmadd231 c, a, b: c = a * b + c.  The form decides which NaN wins: the first
 // of the formula's operands in order, so 231 (and 132) give a, b, c, as fma(a, b, c) in the
 // model, while 213 (a = b * a + c) gives b first (docs/profiles.md).
-#define NUMCONF_X86_FMA(insn, x, y, z)                                           \
-  asm volatile("ldmxcsr %[in]\n\t" insn " %[b], %[a], %[c]\n\tstmxcsr %[out]"    \
-               : [c] "+x"(z), [out] "=m"(out_csr)                                \
+#define NUMCONF_X86_FMA(insn, x, y, z)                                        \
+  asm volatile("ldmxcsr %[in]\n\t" insn " %[b], %[a], %[c]\n\tstmxcsr %[out]" \
+               : [c] "+x"(z), [out] "=m"(out_csr)                             \
                : [a] "x"(x), [b] "x"(y), [in] "m"(csr))
-#define NUMCONF_X86_TO_INT(insn, r, x)                                           \
-  asm volatile("ldmxcsr %[in]\n\t" insn " %[a], %[r]\n\tstmxcsr %[out]"          \
-               : [r] "=r"(r), [out] "=m"(out_csr)                                \
+#define NUMCONF_X86_TO_INT(insn, r, x)                                  \
+  asm volatile("ldmxcsr %[in]\n\t" insn " %[a], %[r]\n\tstmxcsr %[out]" \
+               : [r] "=r"(r), [out] "=m"(out_csr)                       \
                : [a] "x"(x), [in] "m"(csr))
 
 template <class T>
@@ -48,18 +48,44 @@ std::uint64_t sse_one(SseOp op, int int_width, std::uint32_t csr, std::uint64_t 
   const T b = std::bit_cast<T>(Bits<T>(cb));
   T c = std::bit_cast<T>(Bits<T>(cc));
   switch (op) {
-    case SseOp::Add: if (f32) NUMCONF_X86_BINARY("addss", a, b); else NUMCONF_X86_BINARY("addsd", a, b); break;
-    case SseOp::Sub: if (f32) NUMCONF_X86_BINARY("subss", a, b); else NUMCONF_X86_BINARY("subsd", a, b); break;
-    case SseOp::Mul: if (f32) NUMCONF_X86_BINARY("mulss", a, b); else NUMCONF_X86_BINARY("mulsd", a, b); break;
-    case SseOp::Div: if (f32) NUMCONF_X86_BINARY("divss", a, b); else NUMCONF_X86_BINARY("divsd", a, b); break;
+    case SseOp::Add:
+      if (f32)
+        NUMCONF_X86_BINARY("addss", a, b);
+      else
+        NUMCONF_X86_BINARY("addsd", a, b);
+      break;
+    case SseOp::Sub:
+      if (f32)
+        NUMCONF_X86_BINARY("subss", a, b);
+      else
+        NUMCONF_X86_BINARY("subsd", a, b);
+      break;
+    case SseOp::Mul:
+      if (f32)
+        NUMCONF_X86_BINARY("mulss", a, b);
+      else
+        NUMCONF_X86_BINARY("mulsd", a, b);
+      break;
+    case SseOp::Div:
+      if (f32)
+        NUMCONF_X86_BINARY("divss", a, b);
+      else
+        NUMCONF_X86_BINARY("divsd", a, b);
+      break;
     case SseOp::Sqrt: {
       T r = a;
-      if (f32) NUMCONF_X86_BINARY("sqrtss", r, a); else NUMCONF_X86_BINARY("sqrtsd", r, a);
+      if (f32)
+        NUMCONF_X86_BINARY("sqrtss", r, a);
+      else
+        NUMCONF_X86_BINARY("sqrtsd", r, a);
       a = r;
       break;
     }
     case SseOp::Fma:
-      if (f32) NUMCONF_X86_FMA("vfmadd231ss", a, b, c); else NUMCONF_X86_FMA("vfmadd231sd", a, b, c);
+      if (f32)
+        NUMCONF_X86_FMA("vfmadd231ss", a, b, c);
+      else
+        NUMCONF_X86_FMA("vfmadd231sd", a, b, c);
       a = c;
       break;
     case SseOp::ToInt:
@@ -67,13 +93,31 @@ std::uint64_t sse_one(SseOp op, int int_width, std::uint32_t csr, std::uint64_t 
       const bool t = op == SseOp::ToIntTruncate;
       if (int_width == 32) {
         std::uint32_t r;
-        if (f32) { if (t) NUMCONF_X86_TO_INT("cvttss2si", r, a); else NUMCONF_X86_TO_INT("cvtss2si", r, a); }
-        else { if (t) NUMCONF_X86_TO_INT("cvttsd2si", r, a); else NUMCONF_X86_TO_INT("cvtsd2si", r, a); }
+        if (f32) {
+          if (t)
+            NUMCONF_X86_TO_INT("cvttss2si", r, a);
+          else
+            NUMCONF_X86_TO_INT("cvtss2si", r, a);
+        } else {
+          if (t)
+            NUMCONF_X86_TO_INT("cvttsd2si", r, a);
+          else
+            NUMCONF_X86_TO_INT("cvtsd2si", r, a);
+        }
         return r;
       }
       std::uint64_t r;
-      if (f32) { if (t) NUMCONF_X86_TO_INT("cvttss2si", r, a); else NUMCONF_X86_TO_INT("cvtss2si", r, a); }
-      else { if (t) NUMCONF_X86_TO_INT("cvttsd2si", r, a); else NUMCONF_X86_TO_INT("cvtsd2si", r, a); }
+      if (f32) {
+        if (t)
+          NUMCONF_X86_TO_INT("cvttss2si", r, a);
+        else
+          NUMCONF_X86_TO_INT("cvtss2si", r, a);
+      } else {
+        if (t)
+          NUMCONF_X86_TO_INT("cvttsd2si", r, a);
+        else
+          NUMCONF_X86_TO_INT("cvtsd2si", r, a);
+      }
       return r;
     }
   }
@@ -102,7 +146,8 @@ __attribute__((target("f16c"))) void f16c_narrow(const Batch& b) {
   const std::size_t n = b.result.size();
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const __m128i x = _mm_setr_epi32(int(b.a[i]), int(b.a[i + 1]), int(b.a[i + 2]), int(b.a[i + 3]));
+    const __m128i x =
+        _mm_setr_epi32(int(b.a[i]), int(b.a[i + 1]), int(b.a[i + 2]), int(b.a[i + 3]));
     alignas(16) std::uint16_t h[8];
     _mm_store_si128(reinterpret_cast<__m128i*>(h), _mm_cvtps_ph(_mm_castsi128_ps(x), Imm));
     for (std::size_t k = 0; k < 4; ++k) b.result[i + k] = h[k];
@@ -117,10 +162,18 @@ __attribute__((target("f16c"))) void f16c_narrow(const Batch& b) {
 
 void f16c_from_f32(int imm, const Batch& b) {
   switch (imm) {
-    case 0: f16c_narrow<0>(b); break;
-    case 1: f16c_narrow<1>(b); break;
-    case 2: f16c_narrow<2>(b); break;
-    default: f16c_narrow<3>(b); break;
+    case 0:
+      f16c_narrow<0>(b);
+      break;
+    case 1:
+      f16c_narrow<1>(b);
+      break;
+    case 2:
+      f16c_narrow<2>(b);
+      break;
+    default:
+      f16c_narrow<3>(b);
+      break;
   }
 }
 
@@ -154,13 +207,26 @@ __attribute__((target("avx512fp16,avx512vl"))) void avx512fp16(SseOp op, const B
     const __m128h z = load_half(b.c.empty() ? 0 : b.c[i]);
     __m128h r = x;
     switch (op) {
-      case SseOp::Add: r = _mm_add_sh(x, y); break;
-      case SseOp::Sub: r = _mm_sub_sh(x, y); break;
-      case SseOp::Mul: r = _mm_mul_sh(x, y); break;
-      case SseOp::Div: r = _mm_div_sh(x, y); break;
-      case SseOp::Sqrt: r = _mm_sqrt_sh(x, x); break;
-      case SseOp::Fma: r = _mm_fmadd_sh(x, y, z); break;
-      default: break;
+      case SseOp::Add:
+        r = _mm_add_sh(x, y);
+        break;
+      case SseOp::Sub:
+        r = _mm_sub_sh(x, y);
+        break;
+      case SseOp::Mul:
+        r = _mm_mul_sh(x, y);
+        break;
+      case SseOp::Div:
+        r = _mm_div_sh(x, y);
+        break;
+      case SseOp::Sqrt:
+        r = _mm_sqrt_sh(x, x);
+        break;
+      case SseOp::Fma:
+        r = _mm_fmadd_sh(x, y, z);
+        break;
+      default:
+        break;
     }
     b.result[i] = std::uint16_t(_mm_cvtsi128_si32(_mm_castph_si128(r)));
   }

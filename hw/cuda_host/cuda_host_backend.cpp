@@ -92,7 +92,8 @@ SweepResult sweep_typed(std::uint64_t first, std::uint64_t count, std::size_t ke
   constexpr std::size_t kBlock = 4096;
   std::array<In, kBlock> in;
   std::array<Out, kBlock> want, got;
-  const auto model = __builtin_cpu_supports("avx2") ? &model_avx2<From, To, P> : &model_baseline<From, To, P>;
+  const auto model =
+      __builtin_cpu_supports("avx2") ? &model_avx2<From, To, P> : &model_baseline<From, To, P>;
   SweepResult r;
   for (std::uint64_t done = 0; done < count; done += kBlock) {
     const std::size_t n = std::size_t(std::min<std::uint64_t>(kBlock, count - done));
@@ -114,8 +115,11 @@ SweepResult sweep_typed(std::uint64_t first, std::uint64_t count, std::size_t ke
 template <Format From, Format To, Policy P, auto Vendor>
 Entry entry(std::string name) {
   using Src = uint_for_bits<storage_bits(From)>;
-  Entry e{Operation{.name = std::move(name), .kind = OpKind::Convert, .operand = From,
-                    .result = To, .policy = P},
+  Entry e{Operation{.name = std::move(name),
+                    .kind = OpKind::Convert,
+                    .operand = From,
+                    .result = To,
+                    .policy = P},
           &run_vendor<Src, Vendor>, nullptr};
   if constexpr (storage_bits(From) <= 32) e.sweep = &sweep_typed<From, To, P, Vendor>;
   return e;
@@ -129,7 +133,9 @@ constexpr Overflow kSat = S == __NV_SATFINITE ? Overflow::Finite : Overflow::Non
 template <__nv_fp6_interpretation_t I>
 constexpr Format kFp6 = I == __NV_E2M3 ? kE2M3FN : kE3M2FN;
 template <cudaRoundMode R>
-constexpr Rounding kMode = R == cudaRoundNearest ? kRn : R == cudaRoundZero ? kRz : kRu;
+constexpr Rounding kMode = R == cudaRoundNearest ? kRn
+                           : R == cudaRoundZero  ? kRz
+                                                 : kRu;
 
 const char* name_of(__nv_fp8_interpretation_t i) { return i == __NV_E4M3 ? "E4M3" : "E5M2"; }
 const char* name_of(__nv_fp6_interpretation_t i) { return i == __NV_E2M3 ? "E2M3" : "E3M2"; }
@@ -149,14 +155,18 @@ void add_fp8(std::vector<Entry>& out) {
   constexpr Policy P = cuda(kRn, kSat<S>);
   constexpr Policy kDouble = model_nans(P);
   const std::string args = std::string("(") + name_of(S) + ", " + name_of(I) + ")";
-  out.push_back(entry<kF32, To, P, [](std::uint32_t x) {
-    return __nv_cvt_float_to_fp8(f32(x), S, I); }>("__nv_cvt_float_to_fp8" + args));
+  out.push_back(
+      entry<kF32, To, P, [](std::uint32_t x) { return __nv_cvt_float_to_fp8(f32(x), S, I); }>(
+          "__nv_cvt_float_to_fp8" + args));
   out.push_back(entry<kF64, To, kDouble, [](std::uint64_t x) {
-    return __nv_cvt_double_to_fp8(f64(x), S, I); }>("__nv_cvt_double_to_fp8" + args));
+    return __nv_cvt_double_to_fp8(f64(x), S, I);
+  }>("__nv_cvt_double_to_fp8" + args));
   out.push_back(entry<kF16, To, P, [](std::uint16_t x) {
-    return __nv_cvt_halfraw_to_fp8(half_raw(x), S, I); }>("__nv_cvt_halfraw_to_fp8" + args));
+    return __nv_cvt_halfraw_to_fp8(half_raw(x), S, I);
+  }>("__nv_cvt_halfraw_to_fp8" + args));
   out.push_back(entry<kBF16, To, P, [](std::uint16_t x) {
-    return __nv_cvt_bfloat16raw_to_fp8(bf16_raw(x), S, I); }>("__nv_cvt_bfloat16raw_to_fp8" + args));
+    return __nv_cvt_bfloat16raw_to_fp8(bf16_raw(x), S, I);
+  }>("__nv_cvt_bfloat16raw_to_fp8" + args));
 }
 
 // e8m0 reads |x| (NVIDIA's choice, docs/profiles.md) and rounds toward zero or up.
@@ -165,11 +175,14 @@ void add_e8m0(std::vector<Entry>& out) {
   constexpr Policy P = cuda(kMode<R>, kSat<S>);
   const std::string args = std::string("(") + name_of(S) + ", " + name_of(R) + ")";
   out.push_back(entry<kF32, kE8M0FNU, P, [](std::uint32_t x) {
-    return __nv_cvt_float_to_e8m0(f32(x), S, R); }>("__nv_cvt_float_to_e8m0" + args));
+    return __nv_cvt_float_to_e8m0(f32(x), S, R);
+  }>("__nv_cvt_float_to_e8m0" + args));
   out.push_back(entry<kF64, kE8M0FNU, P, [](std::uint64_t x) {
-    return __nv_cvt_double_to_e8m0(f64(x), S, R); }>("__nv_cvt_double_to_e8m0" + args));
+    return __nv_cvt_double_to_e8m0(f64(x), S, R);
+  }>("__nv_cvt_double_to_e8m0" + args));
   out.push_back(entry<kBF16, kE8M0FNU, P, [](std::uint16_t x) {
-    return __nv_cvt_bfloat16raw_to_e8m0(bf16_raw(x), S, R); }>("__nv_cvt_bfloat16raw_to_e8m0" + args));
+    return __nv_cvt_bfloat16raw_to_e8m0(bf16_raw(x), S, R);
+  }>("__nv_cvt_bfloat16raw_to_e8m0" + args));
 }
 
 // fp6 and fp4 always saturate (Inf too) and turn NaN into +max finite.
@@ -178,14 +191,18 @@ void add_fp6(std::vector<Entry>& out) {
   constexpr Format To = kFp6<I>;
   constexpr Policy P = cuda(kMode<R>, Overflow::Finite, NanToNanless::MaxFinite);
   const std::string args = std::string("(") + name_of(I) + ", " + name_of(R) + ")";
-  out.push_back(entry<kF32, To, P, [](std::uint32_t x) {
-    return __nv_cvt_float_to_fp6(f32(x), I, R); }>("__nv_cvt_float_to_fp6" + args));
-  out.push_back(entry<kF64, To, P, [](std::uint64_t x) {
-    return __nv_cvt_double_to_fp6(f64(x), I, R); }>("__nv_cvt_double_to_fp6" + args));
+  out.push_back(
+      entry<kF32, To, P, [](std::uint32_t x) { return __nv_cvt_float_to_fp6(f32(x), I, R); }>(
+          "__nv_cvt_float_to_fp6" + args));
+  out.push_back(
+      entry<kF64, To, P, [](std::uint64_t x) { return __nv_cvt_double_to_fp6(f64(x), I, R); }>(
+          "__nv_cvt_double_to_fp6" + args));
   out.push_back(entry<kF16, To, P, [](std::uint16_t x) {
-    return __nv_cvt_halfraw_to_fp6(half_raw(x), I, R); }>("__nv_cvt_halfraw_to_fp6" + args));
+    return __nv_cvt_halfraw_to_fp6(half_raw(x), I, R);
+  }>("__nv_cvt_halfraw_to_fp6" + args));
   out.push_back(entry<kBF16, To, P, [](std::uint16_t x) {
-    return __nv_cvt_bfloat16raw_to_fp6(bf16_raw(x), I, R); }>("__nv_cvt_bfloat16raw_to_fp6" + args));
+    return __nv_cvt_bfloat16raw_to_fp6(bf16_raw(x), I, R);
+  }>("__nv_cvt_bfloat16raw_to_fp6" + args));
 }
 
 template <cudaRoundMode R>
@@ -193,79 +210,101 @@ void add_fp4(std::vector<Entry>& out) {
   constexpr Policy P = cuda(kMode<R>, Overflow::Finite, NanToNanless::MaxFinite);
   const std::string args = std::string("(E2M1, ") + name_of(R) + ")";
   out.push_back(entry<kF32, kE2M1FN, P, [](std::uint32_t x) {
-    return __nv_cvt_float_to_fp4(f32(x), __NV_E2M1, R); }>("__nv_cvt_float_to_fp4" + args));
+    return __nv_cvt_float_to_fp4(f32(x), __NV_E2M1, R);
+  }>("__nv_cvt_float_to_fp4" + args));
   out.push_back(entry<kF64, kE2M1FN, P, [](std::uint64_t x) {
-    return __nv_cvt_double_to_fp4(f64(x), __NV_E2M1, R); }>("__nv_cvt_double_to_fp4" + args));
+    return __nv_cvt_double_to_fp4(f64(x), __NV_E2M1, R);
+  }>("__nv_cvt_double_to_fp4" + args));
   out.push_back(entry<kF16, kE2M1FN, P, [](std::uint16_t x) {
-    return __nv_cvt_halfraw_to_fp4(half_raw(x), __NV_E2M1, R); }>("__nv_cvt_halfraw_to_fp4" + args));
+    return __nv_cvt_halfraw_to_fp4(half_raw(x), __NV_E2M1, R);
+  }>("__nv_cvt_halfraw_to_fp4" + args));
   out.push_back(entry<kBF16, kE2M1FN, P, [](std::uint16_t x) {
-    return __nv_cvt_bfloat16raw_to_fp4(bf16_raw(x), __NV_E2M1, R); }>(
-      "__nv_cvt_bfloat16raw_to_fp4" + args));
+    return __nv_cvt_bfloat16raw_to_fp4(bf16_raw(x), __NV_E2M1, R);
+  }>("__nv_cvt_bfloat16raw_to_fp4" + args));
 }
 
 std::vector<Entry> make_entries() {
   std::vector<Entry> out;
   // cuda_fp16.h
   constexpr Policy kNone = cuda(kRn);
-  out.push_back(entry<kF32, kF16, kNone, [](std::uint32_t x) { return bits(__float2half(f32(x))); }>(
-      "__float2half"));
-  out.push_back(entry<kF32, kF16, kNone, [](std::uint32_t x) {
-    return bits(__float2half_rn(f32(x))); }>("__float2half_rn"));
-  out.push_back(entry<kF32, kF16, cuda(kRz), [](std::uint32_t x) {
-    return bits(__float2half_rz(f32(x))); }>("__float2half_rz"));
-  out.push_back(entry<kF32, kF16, cuda(kRd), [](std::uint32_t x) {
-    return bits(__float2half_rd(f32(x))); }>("__float2half_rd"));
-  out.push_back(entry<kF32, kF16, cuda(kRu), [](std::uint32_t x) {
-    return bits(__float2half_ru(f32(x))); }>("__float2half_ru"));
-  out.push_back(entry<kF64, kF16, kNone, [](std::uint64_t x) {
-    return bits(__double2half(f64(x))); }>("__double2half"));
+  out.push_back(
+      entry<kF32, kF16, kNone, [](std::uint32_t x) { return bits(__float2half(f32(x))); }>(
+          "__float2half"));
+  out.push_back(
+      entry<kF32, kF16, kNone, [](std::uint32_t x) { return bits(__float2half_rn(f32(x))); }>(
+          "__float2half_rn"));
+  out.push_back(
+      entry<kF32, kF16, cuda(kRz), [](std::uint32_t x) { return bits(__float2half_rz(f32(x))); }>(
+          "__float2half_rz"));
+  out.push_back(
+      entry<kF32, kF16, cuda(kRd), [](std::uint32_t x) { return bits(__float2half_rd(f32(x))); }>(
+          "__float2half_rd"));
+  out.push_back(
+      entry<kF32, kF16, cuda(kRu), [](std::uint32_t x) { return bits(__float2half_ru(f32(x))); }>(
+          "__float2half_ru"));
+  out.push_back(
+      entry<kF64, kF16, kNone, [](std::uint64_t x) { return bits(__double2half(f64(x))); }>(
+          "__double2half"));
   out.push_back(entry<kF16, kF32, kNone, [](std::uint16_t x) {
-    return std::bit_cast<std::uint32_t>(__half2float(__half(half_raw(x)))); }>("__half2float"));
+    return std::bit_cast<std::uint32_t>(__half2float(__half(half_raw(x))));
+  }>("__half2float"));
   // cuda_bf16.h
-  out.push_back(entry<kF32, kBF16, kNone, [](std::uint32_t x) {
-    return bits(__float2bfloat16(f32(x))); }>("__float2bfloat16"));
-  out.push_back(entry<kF32, kBF16, kNone, [](std::uint32_t x) {
-    return bits(__float2bfloat16_rn(f32(x))); }>("__float2bfloat16_rn"));
+  out.push_back(
+      entry<kF32, kBF16, kNone, [](std::uint32_t x) { return bits(__float2bfloat16(f32(x))); }>(
+          "__float2bfloat16"));
+  out.push_back(
+      entry<kF32, kBF16, kNone, [](std::uint32_t x) { return bits(__float2bfloat16_rn(f32(x))); }>(
+          "__float2bfloat16_rn"));
   out.push_back(entry<kF32, kBF16, cuda(kRz), [](std::uint32_t x) {
-    return bits(__float2bfloat16_rz(f32(x))); }>("__float2bfloat16_rz"));
+    return bits(__float2bfloat16_rz(f32(x)));
+  }>("__float2bfloat16_rz"));
   out.push_back(entry<kF32, kBF16, cuda(kRd), [](std::uint32_t x) {
-    return bits(__float2bfloat16_rd(f32(x))); }>("__float2bfloat16_rd"));
+    return bits(__float2bfloat16_rd(f32(x)));
+  }>("__float2bfloat16_rd"));
   out.push_back(entry<kF32, kBF16, cuda(kRu), [](std::uint32_t x) {
-    return bits(__float2bfloat16_ru(f32(x))); }>("__float2bfloat16_ru"));
-  out.push_back(entry<kF64, kBF16, kNone, [](std::uint64_t x) {
-    return bits(__double2bfloat16(f64(x))); }>("__double2bfloat16"));
+    return bits(__float2bfloat16_ru(f32(x)));
+  }>("__float2bfloat16_ru"));
+  out.push_back(
+      entry<kF64, kBF16, kNone, [](std::uint64_t x) { return bits(__double2bfloat16(f64(x))); }>(
+          "__double2bfloat16"));
   out.push_back(entry<kBF16, kF32, kNone, [](std::uint16_t x) {
-    return std::bit_cast<std::uint32_t>(__bfloat162float(__nv_bfloat16(bf16_raw(x)))); }>(
-      "__bfloat162float"));
+    return std::bit_cast<std::uint32_t>(__bfloat162float(__nv_bfloat16(bf16_raw(x))));
+  }>("__bfloat162float"));
   // cuda_fp8.h
   add_fp8<__NV_E4M3, __NV_NOSAT>(out);
   add_fp8<__NV_E4M3, __NV_SATFINITE>(out);
   add_fp8<__NV_E5M2, __NV_NOSAT>(out);
   add_fp8<__NV_E5M2, __NV_SATFINITE>(out);
   out.push_back(entry<kE4M3FN, kF16, kNone, [](std::uint8_t x) {
-    return __nv_cvt_fp8_to_halfraw(x, __NV_E4M3).x; }>("__nv_cvt_fp8_to_halfraw(E4M3)"));
+    return __nv_cvt_fp8_to_halfraw(x, __NV_E4M3).x;
+  }>("__nv_cvt_fp8_to_halfraw(E4M3)"));
   out.push_back(entry<kE5M2, kF16, kNone, [](std::uint8_t x) {
-    return __nv_cvt_fp8_to_halfraw(x, __NV_E5M2).x; }>("__nv_cvt_fp8_to_halfraw(E5M2)"));
+    return __nv_cvt_fp8_to_halfraw(x, __NV_E5M2).x;
+  }>("__nv_cvt_fp8_to_halfraw(E5M2)"));
   add_e8m0<__NV_NOSAT, cudaRoundZero>(out);
   add_e8m0<__NV_NOSAT, cudaRoundPosInf>(out);
   add_e8m0<__NV_SATFINITE, cudaRoundZero>(out);
   add_e8m0<__NV_SATFINITE, cudaRoundPosInf>(out);
-  out.push_back(entry<kE8M0FNU, kBF16, kNone, [](std::uint8_t x) {
-    return __nv_cvt_e8m0_to_bf16raw(x).x; }>("__nv_cvt_e8m0_to_bf16raw"));
+  out.push_back(
+      entry<kE8M0FNU, kBF16, kNone, [](std::uint8_t x) { return __nv_cvt_e8m0_to_bf16raw(x).x; }>(
+          "__nv_cvt_e8m0_to_bf16raw"));
   // cuda_fp6.h
   add_fp6<__NV_E2M3, cudaRoundNearest>(out);
   add_fp6<__NV_E2M3, cudaRoundZero>(out);
   add_fp6<__NV_E3M2, cudaRoundNearest>(out);
   add_fp6<__NV_E3M2, cudaRoundZero>(out);
   out.push_back(entry<kE2M3FN, kF16, kNone, [](std::uint8_t x) {
-    return __nv_cvt_fp6_to_halfraw(x, __NV_E2M3).x; }>("__nv_cvt_fp6_to_halfraw(E2M3)"));
+    return __nv_cvt_fp6_to_halfraw(x, __NV_E2M3).x;
+  }>("__nv_cvt_fp6_to_halfraw(E2M3)"));
   out.push_back(entry<kE3M2FN, kF16, kNone, [](std::uint8_t x) {
-    return __nv_cvt_fp6_to_halfraw(x, __NV_E3M2).x; }>("__nv_cvt_fp6_to_halfraw(E3M2)"));
+    return __nv_cvt_fp6_to_halfraw(x, __NV_E3M2).x;
+  }>("__nv_cvt_fp6_to_halfraw(E3M2)"));
   // cuda_fp4.h
   add_fp4<cudaRoundNearest>(out);
   add_fp4<cudaRoundZero>(out);
   out.push_back(entry<kE2M1FN, kF16, kNone, [](std::uint8_t x) {
-    return __nv_cvt_fp4_to_halfraw(x, __NV_E2M1).x; }>("__nv_cvt_fp4_to_halfraw(E2M1)"));
+    return __nv_cvt_fp4_to_halfraw(x, __NV_E2M1).x;
+  }>("__nv_cvt_fp4_to_halfraw(E2M1)"));
   return out;
 }
 
@@ -276,8 +315,8 @@ class CudaHostBackend final : public Backend {
   std::string_view name() const override { return "cuda-host"; }
   std::string unavailable_reason() const override { return {}; }
   std::vector<MachineFact> machine() const override {
-    return {{"cuda_headers", std::to_string(CUDA_VERSION / 1000) + "." +
-                                 std::to_string(CUDA_VERSION % 1000 / 10)}};
+    return {{"cuda_headers",
+             std::to_string(CUDA_VERSION / 1000) + "." + std::to_string(CUDA_VERSION % 1000 / 10)}};
   }
   std::vector<Operation> operations() const override {
     std::vector<Operation> ops;
