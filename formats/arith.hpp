@@ -43,18 +43,21 @@ NUMCONF_HD NUMCONF_INLINE constexpr Unpacked read(const Format& f, std::uint64_t
 
 // The quiet NaN made from the first NaN operand (a, then b, then c): its sign, and for ieee
 // formats its payload.  Invalid when any operand is a signaling NaN.
-NUMCONF_HD constexpr Rounded nan_operand_result(const Format& f, const Unpacked& a,
-                                                const Unpacked& b = {}, const Unpacked& c = {}) {
+// Under Profile::Cuda every NaN result is NVIDIA's canonical NaN instead.
+NUMCONF_HD constexpr Rounded nan_operand_result(const Format& f, const Policy& p,
+                                                const Unpacked& a, const Unpacked& b = {},
+                                                const Unpacked& c = {}) {
   const Unpacked& first = is_nan(a) ? a : is_nan(b) ? b : c;
   const std::uint64_t payload = f.nan == NanEncoding::Ieee ? first.significand : 0;
-  const bool signaling = a.signaling || b.signaling || c.signaling;
-  return make(f, nan_code(f, first.negative && f.is_signed) | payload,
-              signaling ? flags::kInvalid : 0);
+  const std::uint8_t raised = a.signaling || b.signaling || c.signaling ? flags::kInvalid : 0;
+  if (p.profile == Profile::Cuda) return make(f, cuda_canonical_nan(f), raised);
+  return make(f, nan_code(f, first.negative && f.is_signed) | payload, raised);
 }
 
-// Invalid operation on numbers: the default NaN (positive), or nan_to_nanless's stand-in.
+// Invalid operation on numbers: the default NaN (positive; x86's "QNaN floating-point
+// indefinite" is negative), or nan_to_nanless's stand-in.
 NUMCONF_HD constexpr Rounded default_nan(const Format& f, const Policy& p) {
-  return invalid_result(f, false, p);
+  return invalid_result(f, p.profile == Profile::X86, p);
 }
 
 // An exact infinite result meets the policy as an infinite input to a conversion does.
@@ -159,7 +162,8 @@ NUMCONF_HD NUMCONF_INLINE constexpr Rounded add_or_sub(const Format& f, std::uin
   } else {
     const Unpacked x = read(f, a, p);
     Unpacked y = read(f, b, p);
-    if (is_nan(x) || is_nan(y)) return nan_operand_result(f, x, y);  // NaN signs are not negated
+    // NaN signs are not negated.
+    if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
     y.negative = y.negative != subtract;
     if (is_inf(x) && is_inf(y) && x.negative != y.negative) return default_nan(f, p);
     if (is_inf(x)) return infinite_result(f, x.negative, p);
@@ -213,7 +217,7 @@ NUMCONF_HD constexpr Rounded min_max(const Format& f, std::uint64_t a, std::uint
     const std::uint8_t raised = x.signaling || y.signaling ? flags::kInvalid : 0;
     return is_nan(x) ? operand_result(f, b, y, raised) : operand_result(f, a, x, raised);
   }
-  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, x, y);
+  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
   Ordering order = order_of(x, y);
   if (order == Ordering::Equal && x.negative != y.negative)  // only zeros: -0 < +0
     order = x.negative ? Ordering::Less : Ordering::Greater;
@@ -241,7 +245,7 @@ NUMCONF_HD constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t
   using namespace detail;
   const Unpacked x = read(f, a, p);
   const Unpacked y = read(f, b, p);
-  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, x, y);
+  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
   const bool negative = x.negative != y.negative;
   if (is_inf(x) || is_inf(y)) {
     if (is_zero(x) || is_zero(y)) return default_nan(f, p);
@@ -259,7 +263,7 @@ NUMCONF_HD constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t
   using namespace detail;
   const Unpacked x = read(f, a, p);
   const Unpacked y = read(f, b, p);
-  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, x, y);
+  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
   const bool negative = x.negative != y.negative;
   if (is_inf(x)) return is_inf(y) ? default_nan(f, p) : infinite_result(f, negative, p);
   if (is_zero(y)) {
@@ -294,11 +298,12 @@ NUMCONF_HD constexpr Rounded fma(const Format& f, std::uint64_t a, std::uint64_t
     const Unpacked ux = read(f, a, p);
     const Unpacked uy = read(f, b, p);
     const Unpacked uz = read(f, c, p);
-    // 0 * Inf is invalid even when c is a quiet NaN (as SoftFloat does).
+    // 0 * Inf is invalid even when c is a quiet NaN (as SoftFloat does; x86 FMA, measured on
+    // this project's AMD EPYC, raises nothing: docs/profiles.md).
     const bool zero_times_inf = (is_zero(ux) && is_inf(uy)) || (is_inf(ux) && is_zero(uy));
     if (is_nan(ux) || is_nan(uy) || is_nan(uz)) {
-      Rounded r = nan_operand_result(f, ux, uy, uz);
-      if (zero_times_inf) r.flags |= flags::kInvalid;
+      Rounded r = nan_operand_result(f, p, ux, uy, uz);
+      if (zero_times_inf && p.profile != Profile::X86) r.flags |= flags::kInvalid;
       return r;
     }
     if (zero_times_inf) return default_nan(f, p);
@@ -324,7 +329,7 @@ NUMCONF_HD constexpr Rounded sqrt(const Format& f, std::uint64_t a, const Policy
                                   std::uint64_t random = 0) {
   using namespace detail;
   const Unpacked x = read(f, a, p);
-  if (is_nan(x)) return nan_operand_result(f, x);
+  if (is_nan(x)) return nan_operand_result(f, p, x);
   if (is_zero(x)) return round_pack(f, x.negative, 0, 0, false, p, random);  // sqrt(-0) = -0
   if (x.negative) return default_nan(f, p);
   if (is_inf(x)) return infinite_result(f, false, p);
@@ -357,7 +362,7 @@ NUMCONF_HD constexpr Rounded round_to_integral(const Format& f, std::uint64_t a,
                                                bool exact, std::uint64_t random = 0) {
   using namespace detail;
   const Unpacked x = read(f, a, p);
-  if (is_nan(x)) return nan_operand_result(f, x);
+  if (is_nan(x)) return nan_operand_result(f, p, x);
   if (is_inf(x)) return infinite_result(f, x.negative, p);
   if (x.exponent >= 0 || is_zero(x))  // already integral
     return round_pack(f, x.negative, x.exponent, x.significand, false, p, random);

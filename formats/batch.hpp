@@ -91,7 +91,7 @@ NUMCONF_HD constexpr bool batch_fast_path(const Format& from, const Format& to, 
   return ieee_source && is_float(to) && to.has_subnormals && to.mantissa_bits >= 1 &&
          from.mantissa_bits - to.mantissa_bits >= 2 && to.exponent_bits <= from.exponent_bits &&
          to.bias >= 0 && to.bias <= from.bias && storage_bits(to) <= lane_bits(from, to) &&
-         !is_stochastic(p.rounding);
+         !is_stochastic(p.rounding) && (to.is_signed || p.profile != Profile::Cuda);
 }
 
 namespace detail {
@@ -224,7 +224,7 @@ NUMCONF_HD constexpr BatchKernel<U> make_batch_kernel(const Format& from, const 
   k.sign_out = U(sign_bit(to) << to.padding_bits);
   k.unsigned_mask = to.is_signed ? U(0) : ~U(0);
   k.neg_unsigned = U(negative_into_unsigned(to, p).bits);
-  k.payload_mask = to.nan == NanEncoding::Ieee ? k.mant_mask : U(0);
+  k.payload_mask = keeps_nan_payload(from, to, p) ? k.mant_mask : U(0);
 
   const auto nan_result = [&](bool negative) {
     Unpacked u;

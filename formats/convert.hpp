@@ -17,6 +17,20 @@ NUMCONF_HD constexpr std::uint64_t integer_indefinite(const Format& to) {
   return to.is_signed ? sign_bit(to) : low_mask(to.int_bits);
 }
 
+// Whether a NaN converted from `from` to `to` keeps its payload: IEEE to IEEE, except under
+// NVIDIA's profile, whose every NaN result is the one canonical NaN.
+NUMCONF_HD constexpr bool keeps_nan_payload(const Format& from, const Format& to, const Policy& p) {
+  return from.nan == NanEncoding::Ieee && to.nan == NanEncoding::Ieee && p.profile != Profile::Cuda;
+}
+
+// bf16 to f32, which NVIDIA's __bfloat162float does by a 16-bit shift, NaNs included (its
+// fp8-to-half conversions, the same shape, give the canonical NaN instead).
+NUMCONF_HD constexpr bool widens_by_shift(const Format& from, const Format& to) {
+  return from.nan == NanEncoding::Ieee && to.nan == NanEncoding::Ieee && from.is_signed &&
+         to.is_signed && from.exponent_bits == 8 && from.mantissa_bits == 7 && from.bias == 127 &&
+         to.exponent_bits == 8 && to.mantissa_bits == 23 && to.bias == 127;
+}
+
 // A NaN input: quiet NaN with the input's sign (and, IEEE to IEEE, its payload aligned at the
 // top of the trailing significand).
 NUMCONF_HD constexpr Rounded convert_nan(const Format& from, const Format& to, const Unpacked& u,
@@ -26,9 +40,16 @@ NUMCONF_HD constexpr Rounded convert_nan(const Format& from, const Format& to, c
     return make(to, p.overflow == Overflow::None ? integer_indefinite(to) : 0, flags::kInvalid);
   }
   if (!has_nan(to)) return invalid_result(to, u.negative, p);
+  if (p.profile == Profile::Cuda) {
+    // bf16 to f32: the NaN, signaling or not, keeps its bits.
+    if (widens_by_shift(from, to)) {
+      const std::uint64_t code = with_sign(from, u.negative, inf_magnitude(from) | u.significand);
+      return make(to, code << (to.mantissa_bits - from.mantissa_bits), raised);
+    }
+    return make(to, cuda_canonical_nan(to), raised);
+  }
   const bool negative = u.negative && to.is_signed;
-  if (from.nan != NanEncoding::Ieee || to.nan != NanEncoding::Ieee)
-    return make(to, nan_code(to, negative), raised);
+  if (!keeps_nan_payload(from, to, p)) return make(to, nan_code(to, negative), raised);
   const int shift = to.mantissa_bits - from.mantissa_bits;
   const std::uint64_t payload = shift >= 0 ? u.significand << shift : u.significand >> -shift;
   return make(to, nan_code(to, negative) | payload, raised);
@@ -59,6 +80,8 @@ NUMCONF_HD constexpr Rounded convert(const Format& from, const Format& to, std::
     u.cls = ValueClass::Zero;
     u.negative = u.negative && has_neg_zero(from);  // a source without -0 flushes to +0
   }
+  // NVIDIA's conversions into an unsigned format (e8m0) read the magnitude of the input.
+  if (p.profile == Profile::Cuda && is_float(to) && !to.is_signed) u.negative = false;
   switch (u.cls) {
     case ValueClass::Nan: return detail::convert_nan(from, to, u, p);
     case ValueClass::Infinite: return detail::convert_infinity(to, u.negative, p);

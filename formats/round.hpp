@@ -107,11 +107,21 @@ NUMCONF_HD constexpr Rounded make(const Format& f, std::uint64_t code, std::uint
   return {code << f.padding_bits, flag_bits};
 }
 
+// NVIDIA's canonical NaN (Profile::Cuda, docs/profiles.md): positive, every magnitude bit set
+// (f32 0x7fffffff, f16 and bf16 0x7fff, e4m3fn and e5m2 0x7f); the fnuz NaN stays 0x80.
+NUMCONF_HD constexpr std::uint64_t cuda_canonical_nan(const Format& f) {
+  return f.nan == NanEncoding::NegZero ? nan_code(f, false) : magnitude_mask(f);
+}
+
 // The NaN a format produces for an invalid result, or what stands in for it without NaN.
+// NVIDIA gives every NaN result one code and drops the sign of max finite standing in for it.
 NUMCONF_HD constexpr Rounded invalid_result(const Format& f, bool negative, const Policy& p) {
-  if (has_nan(f)) return make(f, nan_code(f, negative && f.is_signed), flags::kInvalid);
+  const bool cuda = p.profile == Profile::Cuda;
+  if (cuda && has_nan(f)) return make(f, cuda_canonical_nan(f), flags::kInvalid);
+  const bool keep_sign = negative && f.is_signed && !cuda;
+  if (has_nan(f)) return make(f, nan_code(f, keep_sign), flags::kInvalid);
   if (p.nan_to_nanless == NanToNanless::MaxFinite)
-    return make(f, with_sign(f, negative && f.is_signed, max_finite_magnitude(f)), flags::kInvalid);
+    return make(f, with_sign(f, keep_sign, max_finite_magnitude(f)), flags::kInvalid);
   return make(f, 0, flags::kInvalid);
 }
 
@@ -185,6 +195,8 @@ NUMCONF_HD constexpr Rounded round_to_int(const Format& f, bool negative, int ex
     const std::uint64_t bound = negative ? (~max_negative + 1) & mask : max_positive;
     return make(f, bound, flags::kInvalid);
   }
+  // x86 (cvtss2si and kin) gives the "integer indefinite" code instead of wrapping.
+  if (p.profile == Profile::X86) return make(f, f.is_signed ? sign_bit(f) : mask, flags::kInvalid);
   // Wrap modulo 2^width: the rounded integer's bits below 2^64 are in magnitude.
   return make(f, (negative ? ~magnitude + 1 : magnitude) & mask, flags::kInvalid);
 }

@@ -240,7 +240,10 @@ Rounded fma(const Format& f, const Operand& a_op, const Operand& b_op, const Ope
   const bool zero_times_inf = (a.is_inf() && b.is_zero()) || (a.is_zero() && b.is_inf());
   Rounded out;
   // fma(0, Inf, qNaN) raises invalid too (SoftFloat); the NaN result is still c's.
-  if (nan_result(f, {&a, &b, &c}, policy, zero_times_inf && !a.is_nan() && !b.is_nan(), out))
+  // x86's FMA raises nothing there (docs/profiles.md).
+  const bool x86 = policy.profile == Profile::X86;
+  if (nan_result(f, {&a, &b, &c}, policy, zero_times_inf && !a.is_nan() && !b.is_nan() && !x86,
+                 out))
     return out;
   if (zero_times_inf) return invalid(f, policy);
   const bool product_negative = a.negative != b.negative;

@@ -417,11 +417,19 @@ Grid float_grid(const FloatTarget& t, int q) {
   return {.q = q, .parity_from_exponent = t.format.mantissa_bits == 0, .bias = t.format.bias};
 }
 
+// NVIDIA's one NaN (docs/profiles.md): the positive code with every magnitude bit set, or the
+// sign bit alone for a negzero NaN.
+std::uint64_t cuda_nan_code(const FloatTarget& t) {
+  if (t.format.nan == NanEncoding::NegZero) return nan_code(t, false);
+  return signed_code(t, false, ones(magnitude_bits(t.format)));
+}
+
 // What stands for a NaN: the canonical NaN, or in a format without NaN what nan_to_nanless
-// asks for (+0, or max finite with the sign).
+// asks for (+0, or max finite with the sign; NVIDIA drops the sign).
 std::uint64_t nan_or_stand_in(const FloatTarget& t, bool negative, const Policy& policy) {
-  if (t.format.nan != NanEncoding::None) return nan_code(t, negative);
-  if (policy.nan_to_nanless == NanToNanless::MaxFinite) return max_code(t, negative);
+  const bool cuda = policy.profile == Profile::Cuda;
+  if (t.format.nan != NanEncoding::None) return cuda ? cuda_nan_code(t) : nan_code(t, negative);
+  if (policy.nan_to_nanless == NanToNanless::MaxFinite) return max_code(t, negative && !cuda);
   return in_container(t.format, 0);
 }
 
@@ -523,6 +531,18 @@ Rounded nan_into_float(const FloatTarget& t, const Format& from, const Decoded& 
   const Format& to = t.format;
   if (to.nan == NanEncoding::None) return {nan_or_stand_in(t, v.negative, policy), flags::kInvalid};
   const std::uint8_t raised = v.signaling ? flags::kInvalid : 0;
+  if (policy.profile == Profile::Cuda) {
+    // bf16 to f32 is a 16-bit shift in NVIDIA's code: the NaN's bits survive as they are.
+    const auto shape = [](const Format& f, int e, int m) {
+      return f.kind == Kind::Float && f.nan == NanEncoding::Ieee && f.exponent_bits == e &&
+             f.mantissa_bits == m && f.bias == (1 << (e - 1)) - 1 && f.padding_bits == 0;
+    };
+    if (!shape(from, 8, 7) || !shape(to, 8, 23)) return {cuda_nan_code(t), raised};
+    const int widen = to.mantissa_bits - from.mantissa_bits;
+    return {signed_code(t, v.negative, (ones(to.exponent_bits) << to.mantissa_bits) |
+                                           (v.payload << widen)),
+            raised};
+  }
   if (to.nan != NanEncoding::Ieee || from.kind != Kind::Float || from.nan != NanEncoding::Ieee)
     return {nan_code(t, v.negative), raised};
   // ieee to ieee keeps the payload, aligned at the top of the trailing significand.
@@ -556,7 +576,9 @@ Rounded finite_into_int(const Format& f, bool negative, const Magnitude& x, cons
   const std::uint64_t limit = int_limit(f, negative);
   if (c.significand <= limit)
     return {int_code(f, negative, c.significand), c.inexact ? flags::kInexact : std::uint8_t{0}};
-  // Out of range raises invalid only (IEEE 754).
+  // Out of range raises invalid only (IEEE 754); x86 answers with its integer indefinite.
+  if (policy.overflow == Overflow::None && policy.profile == Profile::X86)
+    return {int_indefinite(f), flags::kInvalid};
   if (policy.overflow == Overflow::None)
     return {int_code(f, negative, c.significand), flags::kInvalid};
   return {int_code(f, negative, limit), flags::kInvalid};
@@ -605,6 +627,9 @@ Rounded convert(const Format& from, const Format& to, std::uint64_t code, const 
     v.cls = ValueClass::Zero;  // daz: a zero of the same sign, +0 where the source has no -0
     v.negative = v.negative && has_negative_zero(from);
   }
+  // NVIDIA's e8m0 conversions take the input's absolute value.
+  if (policy.profile == Profile::Cuda && to.kind == Kind::Float && !to.is_signed)
+    v.negative = false;
   switch (v.cls) {
     case ValueClass::Nan:
       if (to.kind == Kind::Int) return nan_into_int(to, policy);
@@ -633,7 +658,8 @@ Rounded round_infinity(const Format& to, bool negative, const Policy& policy) {
 }
 
 std::uint64_t default_nan(const Format& to, const Policy& policy) {
-  return nan_or_stand_in(describe(to), false, policy);
+  // x86's default NaN, the "QNaN floating-point indefinite", has its sign bit set.
+  return nan_or_stand_in(describe(to), policy.profile == Profile::X86, policy);
 }
 
 }  // namespace numconf::ref

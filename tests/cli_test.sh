@@ -152,5 +152,28 @@ expect_status tf-malformed 2 "short.tf line 2: field 3 has 7 hex digits, 8 expec
 expect_status tf-missing 2 "cannot read" \
   "$numconf" verify-testfloat "$tmp/none.tf" --op add --format f32 --round rn
 
+# --profile (docs/profiles.md).  Expected codes are what NVIDIA's cuda_fp8.h/cuda_fp4.h host code
+# and this x86 CPU return: a negative NaN into e5m2 is NVIDIA's canonical 0x7f, e8m0 of -1 is
+# 2^0 (the sign is dropped), NaN into e2m1 is +6 (0x7); x86's invalid result is 0xffc00000, and
+# an out-of-range cvtss2si gives the integer indefinite 0x80000000.
+expect profile-cuda-e5m2 "7f" convert 'ffc00001\n' --from f32 --to e5m2 --profile cuda
+expect profile-cuda-e8m0 "7f" convert 'bf800000\n' --from f32 --to e8m0fnu --round rz --profile cuda
+expect profile-cuda-e2m1 "7" convert 'ffc00001\n' --from f32 --to e2m1fn --sat finite \
+  --nan-to-nanless max --profile cuda
+expect profile-x86-invalid "ffc00000 10" op '00000000 7f800000\n' mul --format f32 --flags --profile x86
+expect profile-x86-indefinite "80000000 10" convert '4f800000\n' --from f32 --to i32 --flags --profile x86
+expect_exit tf-check-nans-x86 0 "$numconf" verify-testfloat "$tmp/f32_add_ok.tf" --op add --format f32 \
+  --round rn --check-nans --profile x86
+expect_status profile-unknown 2 "unknown --profile 'arm'" "$numconf" convert --from f32 --to f16 --profile arm
+
+# numconf check with backends: bad options exit 2; a passing run exits 0 and writes its JSON
+# report, which appears only when complete.
+expect_status check-level 2 "unknown --level '3'" "$numconf" check --backend cpu --level 3
+expect_status check-backend 2 "unknown --backend 'tpu'" "$numconf" check --backend tpu
+expect_exit check-cpu-pass 0 "$numconf" check --backend cpu --instruction cvttss2si --report "$tmp/check.json"
+expect check-report-row '"passed": true' grep -o '"passed": true' "$tmp/check.json"
+expect_status check-report-path 2 "cannot write" \
+  "$numconf" check --backend cpu --instruction none --report "$tmp/no/such/dir/r.json"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

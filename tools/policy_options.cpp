@@ -16,6 +16,10 @@ void PolicyOptions::add_to(CLI::App& command, bool with_flush) {
       ->capture_default_str();
   command.add_option("--rbits", random_bits, "N, the random bits of stochastic rounding (0..32)")
       ->capture_default_str();
+  command.add_option("--profile", profile,
+                     "vendor conventions for NaN results and the like: model, cuda (NVIDIA), "
+                     "x86 (Intel/AMD); see docs/profiles.md")
+      ->capture_default_str();
   if (!with_flush) return;
   command.add_flag("--daz", daz, "read subnormal inputs as zero");
   command.add_flag("--ftz", ftz, "flush tiny results to zero");
@@ -38,6 +42,10 @@ Policy PolicyOptions::to_policy(const std::string& target_name) const {
   if (random_bits < 0 || random_bits > 32)
     throw InputError("--rbits must be 0..32, got " + std::to_string(random_bits));
   p.random_bits = random_bits;
+  if (profile == "model") p.profile = Profile::Model;
+  else if (profile == "cuda") p.profile = Profile::Cuda;
+  else if (profile == "x86") p.profile = Profile::X86;
+  else throw InputError("unknown --profile '" + profile + "' (model, cuda or x86)");
   p.flush_inputs = daz;
   p.flush_outputs = ftz;
   return p;

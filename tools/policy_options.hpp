@@ -17,6 +17,7 @@ struct PolicyOptions {
   bool daz = false;
   bool ftz = false;
   int random_bits = 0;
+  std::string profile = "model";  // vendor conventions: model, cuda, x86 (docs/profiles.md)
 
   // Registers the options on a subcommand; `with_flush` adds --daz/--ftz/--tininess.
   void add_to(CLI::App& command, bool with_flush);

@@ -1,0 +1,122 @@
+#include "hw/cases.hpp"
+
+#include <algorithm>
+#include <random>
+
+namespace numconf::hw {
+
+bool sweeps_every_code(const Operation& op, Level level) {
+  if (arity(op.kind) != 1) return false;
+  const int bits = code_bits(op.operand);
+  return bits <= 16 || (bits <= 32 && level == Level::Exhaustive);
+}
+
+namespace {
+
+// Zeros, the smallest and largest subnormals and normals, one, infinities and NaNs (quiet and
+// signaling, with payloads), both signs.
+std::vector<std::uint64_t> specials(const Format& f) {
+  const int m = f.mantissa_bits;
+  const std::uint64_t mant = low_mask(m);
+  const std::uint64_t one = std::uint64_t(f.bias) << m;
+  std::vector<std::uint64_t> mags{0,
+                                  1,
+                                  mant,
+                                  mant + 1,
+                                  one,
+                                  one + 1,
+                                  one - 1,
+                                  max_finite_magnitude(f),
+                                  max_finite_magnitude(f) - 1};
+  if (has_inf(f)) mags.push_back(inf_magnitude(f));
+  if (f.nan == NanEncoding::Ieee) {
+    mags.push_back(inf_magnitude(f) | quiet_bit(f));      // default quiet NaN
+    mags.push_back(inf_magnitude(f) | quiet_bit(f) | 1);  // quiet with payload
+    mags.push_back(inf_magnitude(f) | 1);                 // signaling
+    mags.push_back(inf_magnitude(f) | mant);
+  }
+  std::vector<std::uint64_t> out;
+  for (const std::uint64_t mag : mags)
+    for (const std::uint64_t sign : {std::uint64_t{0}, sign_bit(f)}) out.push_back(sign | mag);
+  return out;
+}
+
+std::uint64_t random_code(const Format& f, std::mt19937_64& rng) {
+  return rng() & low_mask(code_bits(f));
+}
+
+// A code whose exponent lies within a few binades of `near`'s: where additions cancel and
+// products and quotients stay in range.
+std::uint64_t nearby_code(const Format& f, std::uint64_t near, std::mt19937_64& rng) {
+  const int m = f.mantissa_bits;
+  const auto field =
+      std::int64_t((near >> m) & max_exponent_field(f)) + std::int64_t(rng() % 9) - 4;
+  const std::uint64_t e =
+      std::uint64_t(std::clamp<std::int64_t>(field, 0, std::int64_t(max_exponent_field(f))));
+  return (rng() & sign_bit(f)) | e << m | (rng() & low_mask(m));
+}
+
+void conversion_boundaries(const Operation& op, std::mt19937_64& rng, Cases& out) {
+  const Format& from = op.operand;
+  const int m = from.mantissa_bits;
+  const std::uint64_t mask = low_mask(m);
+  for (std::uint64_t field = 0; field <= max_exponent_field(from); ++field) {
+    std::vector<std::uint64_t> mantissas{0, 1, mask};
+    // Every cut position: a target's rounding point lies at one of them for this exponent.
+    for (int shift = 1; shift <= m; ++shift) {
+      const std::uint64_t tie = std::uint64_t{1} << (shift - 1);
+      const std::uint64_t upper = (rng() << shift) & mask;
+      for (const std::uint64_t t : {tie, tie - 1, tie + 1}) mantissas.push_back((upper | t) & mask);
+    }
+    for (const std::uint64_t mantissa : mantissas)
+      for (const std::uint64_t sign : {std::uint64_t{0}, sign_bit(from)})
+        out.a.push_back(sign | field << m | mantissa);
+  }
+}
+
+}  // namespace
+
+Cases make_cases(const Operation& op, Level level) {
+  std::mt19937_64 rng(20261123);
+  const Format& f = op.operand;
+  const int n = arity(op.kind);
+  Cases out;
+  const std::vector<std::uint64_t> sp = specials(f);
+  if (n == 1) {
+    out.a = sp;
+    if (op.kind == OpKind::Convert)
+      conversion_boundaries(op, rng, out);
+    else
+      for (int i = 0; i < 1 << 16; ++i) out.a.push_back(random_code(f, rng));
+  } else {
+    for (const std::uint64_t x : sp)
+      for (const std::uint64_t y : sp) {
+        if (n == 2) {
+          out.a.push_back(x);
+          out.b.push_back(y);
+          continue;
+        }
+        for (const std::uint64_t z : {sp[0], sp[4], sp[sp.size() - 1], sp[8]}) {
+          out.a.push_back(x);
+          out.b.push_back(y);
+          out.c.push_back(z);
+        }
+      }
+    for (int i = 0; i < 1 << 16; ++i) {
+      const std::uint64_t x = random_code(f, rng);
+      out.a.push_back(x);
+      out.b.push_back(nearby_code(f, x, rng));
+      if (n == 3) out.c.push_back(nearby_code(f, x, rng));
+    }
+  }
+  const std::size_t extra = level == Level::Quick ? 0 : level == Level::Broad ? 1u << 22 : 1u << 24;
+  for (std::size_t i = 0; i < extra; ++i) {
+    const std::uint64_t x = random_code(f, rng);
+    out.a.push_back(x);
+    if (n >= 2) out.b.push_back(i % 2 ? random_code(f, rng) : nearby_code(f, x, rng));
+    if (n >= 3) out.c.push_back(nearby_code(f, x, rng));
+  }
+  return out;
+}
+
+}  // namespace numconf::hw
