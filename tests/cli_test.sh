@@ -175,5 +175,18 @@ expect check-report-row '"passed": true' grep -o '"passed": true' "$tmp/check.js
 expect_status check-report-path 2 "cannot write" \
   "$numconf" check --backend cpu --instruction none --report "$tmp/no/such/dir/r.json"
 
+# numconf verify --backend: a vector file through the CPU's own instruction (vcvtps2ph claims
+# the x86 profile); a planted wrong result is found; a policy no instruction claims, exit 2.
+"$numconf" gen --op convert --from f32 --to f16 --round rz --profile x86 --level 1 \
+  -o "$tmp/f16_x86.txt"
+expect_exit verify-cpu-pass 0 "$numconf" verify "$tmp/f16_x86.txt" --backend cpu
+sed '/^3f800000 /s/ 3c00 / 3c01 /' "$tmp/f16_x86.txt" >"$tmp/f16_x86_bad.txt"
+expect_exit verify-cpu-planted 1 "$numconf" verify "$tmp/f16_x86_bad.txt" --backend cpu
+"$numconf" gen --op convert --from f32 --to f16 --round rz --level 1 -o "$tmp/f16_model.txt"
+expect_status verify-cpu-no-instruction 2 "has no instruction for convert f32 -> f16" \
+  "$numconf" verify "$tmp/f16_model.txt" --backend cpu
+expect_status verify-unknown-backend 2 "unknown backend 'tpu'" \
+  "$numconf" verify "$tmp/f16_model.txt" --backend tpu
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -45,7 +45,11 @@ TEST(CudaClaims, NamesAreUnique) {
   for (const Claim* c : all_claims()) {
     EXPECT_TRUE(seen.insert(c->operation.name).second) << c->operation.name;
   }
-  EXPECT_EQ(make_cuda_backend()->operations().size(), claims().size());
+  const auto backend = make_cuda_backend();
+  if (backend->unavailable_reason().empty())
+    EXPECT_EQ(backend->operations().size(), claims().size());
+  else
+    EXPECT_TRUE(backend->operations().empty()) << "nothing runs without a GPU";
 }
 
 TEST(CudaClaims, EveryClaimIsConsistent) {

@@ -519,6 +519,8 @@ std::string header_text(const Job& job, std::uint64_t cases) {
       rounding_name(job.policy.rounding), overflow_name(job.policy.overflow),
       overflow_rule_name(job.policy.overflow_rule), yes_no(p.daz), yes_no(p.ftz), p.tininess,
       p.nan_to_nanless, p.random_bits, coverage_name(s.coverage), s.seed, cases, fields);
+  // Optional, so files made under numconf's own conventions keep the version-1 key set.
+  if (p.profile != "model") text += fmt::format("# profile {}\n", p.profile);
   return text;
 }
 
@@ -527,7 +529,7 @@ void HeaderParser::fail(long long number, const std::string& why) const {
 }
 
 void HeaderParser::line(std::string_view text, long long number) {
-  static constexpr std::array<std::string_view, 18> kKeys = {"numconf-vectors",
+  static constexpr std::array<std::string_view, 19> kKeys = {"numconf-vectors",
                                                              "generator",
                                                              "op",
                                                              "from",
@@ -544,7 +546,8 @@ void HeaderParser::line(std::string_view text, long long number) {
                                                              "coverage",
                                                              "seed",
                                                              "cases",
-                                                             "fields"};
+                                                             "fields",
+                                                             "profile"};
   if (!text.starts_with("# "))
     fail(number, "a header line is '# key value', got '" + std::string(text) + "'");
   text.remove_prefix(2);
@@ -603,6 +606,8 @@ VectorSpec HeaderParser::spec(std::uint64_t& cases) const {
   s.policy.tininess = get("tininess", true);
   s.policy.nan_to_nanless = get("nan-to-nanless", true);
   s.policy.random_bits = int(number("rbits"));
+  if (const std::string profile = get("profile", false); !profile.empty())
+    s.policy.profile = profile;
   const std::string coverage = get("coverage", true);
   bool known = false;
   for (const Coverage c :

@@ -3,13 +3,16 @@
 // by default.  numconf verify-testfloat is the same command under its older name.
 #include <fmt/core.h>
 
+#include <array>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "hw/backend.hpp"
 #include "output.hpp"
 #include "stream.hpp"
 #include "text.hpp"
@@ -26,11 +29,78 @@ struct VerifyOptions {
   bool check_nans = false;
 };
 
-// The implementation a backend name stands for.  Hardware backends (hw/backend.hpp) are not
-// part of this build; they plug in here as further Implementations.
-Implementation implementation_named(const std::string& name) {
-  if (name == "model") return run_model;
-  throw InputError("backend '" + name + "' is not available in this build (available: model)");
+// What checks a file's cases: the implementation, and whether its flags are compared (CUDA
+// instructions raise none).
+struct Checker {
+  Implementation run;
+  bool compares_flags = true;
+};
+using CheckerFor = std::function<Checker(const Job&)>;
+
+std::optional<hw::OpKind> backend_op_kind(Op op) {
+  switch (op) {
+    case Op::Convert: return hw::OpKind::Convert;
+    case Op::Add: return hw::OpKind::Add;
+    case Op::Sub: return hw::OpKind::Sub;
+    case Op::Mul: return hw::OpKind::Mul;
+    case Op::Div: return hw::OpKind::Div;
+    case Op::Fma: return hw::OpKind::Fma;
+    case Op::Sqrt: return hw::OpKind::Sqrt;
+    default: return std::nullopt;
+  }
+}
+
+// The backend's instruction for a job: same operation, formats and claimed policy.
+const hw::Operation& instruction_for(const hw::Backend& backend,
+                                     const std::vector<hw::Operation>& ops, const Job& job) {
+  const std::optional<hw::OpKind> kind = backend_op_kind(job.info.op);
+  for (const hw::Operation& op : ops)
+    if (kind && op.kind == *kind && op.operand == job.operand && op.result == job.result &&
+        op.policy == job.policy)
+      return op;
+  throw InputError(fmt::format(
+      "backend '{}' has no instruction for {} {}{}{} under this file's policy (profile "
+      "included); `numconf check --backend {}` lists what it runs",
+      backend.name(), job.info.name, job.spec.from, job.spec.to.empty() ? "" : " -> ",
+      job.spec.to, backend.name()));
+}
+
+// Runs a job's cases through one backend instruction, in one batch.
+void run_instruction(const hw::Backend& backend, const hw::Operation& op,
+                     std::span<const Case> cases, std::span<Rounded> out) {
+  std::array<std::vector<std::uint64_t>, 3> operands;
+  for (auto& column : operands) column.resize(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    for (std::size_t k = 0; k < 3; ++k) operands[k][i] = cases[i].operands[k];
+  std::vector<std::uint64_t> results(cases.size());
+  std::vector<std::uint8_t> raised(cases.size());
+  backend.run(op, {operands[0], operands[1], operands[2], results, raised});
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    out[i] = {results[i], op.reports_flags ? raised[i] : std::uint8_t{0}};
+}
+
+// The checker a backend name stands for: the model, or a hardware backend (hw/backend.hpp)
+// available on this machine.
+CheckerFor checker_named(const std::string& name) {
+  if (name == "model") return [](const Job&) { return Checker{run_model, true}; };
+  std::shared_ptr<hw::Backend> backend;
+  std::string known = "model";
+  for (std::unique_ptr<hw::Backend>& b : hw::all_backends()) {
+    known += ", " + std::string(b->name());
+    if (b->name() == name) backend = std::move(b);
+  }
+  if (!backend) throw InputError("unknown backend '" + name + "' (known: " + known + ")");
+  if (const std::string why = backend->unavailable_reason(); !why.empty())
+    throw InputError("backend '" + name + "' is unavailable here: " + why);
+  auto ops = std::make_shared<const std::vector<hw::Operation>>(backend->operations());
+  return [backend, ops](const Job& job) {
+    const hw::Operation& op = instruction_for(*backend, *ops, job);
+    return Checker{[backend, &op](const Job&, std::span<const Case> cases,
+                                  std::span<Rounded> out) {
+                     run_instruction(*backend, op, cases, out);
+                   },
+                   op.reports_flags};
+  };
 }
 
 std::string flag_names(std::uint8_t f) {
@@ -62,8 +132,8 @@ struct Expected {
 
 class FileChecker {
  public:
-  FileChecker(std::string path, const VerifyOptions& o, const Implementation& impl)
-      : path_(std::move(path)), options_(o), impl_(impl), header_(path_) {}
+  FileChecker(std::string path, const VerifyOptions& o, const CheckerFor& checker_for)
+      : path_(std::move(path)), options_(o), checker_for_(checker_for), header_(path_) {}
 
   // Prints each mismatch and a summary; returns the number of mismatches.
   std::uint64_t run(Output& out) {
@@ -111,6 +181,7 @@ class FileChecker {
       exact_nans_ = options_.check_nans;
     }
     job_ = make_job(spec);
+    checker_ = checker_for_(*job_);
     if (header_.empty() && job_->stochastic)
       throw InputError("TestFloat vectors carry no random bits: use rn rna rz rp rm or ro");
     widths_.assign(std::size_t(job_->info.operands), job_->operand_digits());
@@ -167,7 +238,7 @@ class FileChecker {
   }
 
   bool same(const Rounded& expected, const Rounded& got) const {
-    if (expected.flags != got.flags) return false;
+    if (checker_.compares_flags && expected.flags != got.flags) return false;
     if (expected.bits == got.bits) return true;
     const Format& f = job_->result;
     return !exact_nans_ && unpack(f, expected.bits).cls == ValueClass::Nan &&
@@ -183,7 +254,7 @@ class FileChecker {
   void flush(std::string& out) {
     if (cases_batch_.empty()) return;
     std::vector<Rounded> got(cases_batch_.size());
-    impl_(*job_, cases_batch_, got);
+    checker_.run(*job_, cases_batch_, got);
     const Job& job = *job_;
     for (std::size_t i = 0; i < got.size(); ++i) {
       const Expected& e = expected_[i];
@@ -196,7 +267,7 @@ class FileChecker {
       out += fmt::format("{} line {}: {} {}-> expected {} flags {}, got {} flags {}\n", path_,
                          e.line, job.info.name, inputs, described(job.result, e.rounded.bits),
                          flag_names(e.rounded.flags), described(job.result, got[i].bits),
-                         flag_names(got[i].flags));
+                         checker_.compares_flags ? flag_names(got[i].flags) : "not reported");
     }
     cases_batch_.clear();
     expected_.clear();
@@ -205,7 +276,8 @@ class FileChecker {
   static constexpr std::size_t kBatch = 4096;
   std::string path_;
   const VerifyOptions& options_;
-  const Implementation& impl_;
+  const CheckerFor& checker_for_;
+  Checker checker_;
   HeaderParser header_;
   std::optional<Job> job_;
   std::optional<std::uint64_t> stated_cases_;
@@ -218,11 +290,11 @@ class FileChecker {
 };
 
 int run_verify(const VerifyOptions& o) {
-  const Implementation impl = implementation_named(o.backend);
+  const CheckerFor checker_for = checker_named(o.backend);
   Output out("");
   std::uint64_t mismatches = 0;
   for (const std::string& file : o.files) {
-    mismatches += FileChecker(file, o, impl).run(out);
+    mismatches += FileChecker(file, o, checker_for).run(out);
     out.maybe_flush();
   }
   out.commit();
@@ -250,7 +322,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       "values; exit 0 all match, 1 mismatches, 2 unreadable file");
   cmd->add_option("files", o.files, "vector files (vectors/README.md) or TestFloat files")
       ->required();
-  cmd->add_option("--backend", o.backend, "the implementation checked")->capture_default_str();
+  cmd->add_option("--backend", o.backend,
+                  "the implementation checked: the model, or a backend of numconf check (cpu, "
+                  "cuda-host, cuda) through its instruction with the file's policy")->capture_default_str();
   add_options(*cmd, o);
   cmd->callback([&exit_code] { exit_code = run_verify(o); });
 }

@@ -105,8 +105,10 @@ std::vector<MachineFact> CudaBackend::machine() const {
   return facts;
 }
 
+// Without a usable GPU nothing runs here (the claims table itself is cuda::claims()).
 std::vector<Operation> CudaBackend::operations() const {
   std::vector<Operation> ops;
+  if (!unavailable_.empty()) return ops;
   for (const cuda::Claim& c : cuda::claims()) ops.push_back(c.operation);
   return ops;
 }
