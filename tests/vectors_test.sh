@@ -108,7 +108,7 @@ sed '1s/1$/7/' "$file" >"$tmp/version.txt"
 expect_status version 2 "version.txt line 1: vector format version '7'" "$numconf" verify "$tmp/version.txt"
 expect_status missing 2 "cannot read" "$numconf" verify "$tmp/none.txt"
 expect_status no-header 2 "has no header" "$numconf" verify <(tail -n 5 "$file")
-expect_status no-backend 2 "backend 'cuda' is not available" "$numconf" verify "$file" --backend cuda
+expect_status unknown-backend 2 "unknown backend 'tpu'" "$numconf" verify "$file" --backend tpu
 expect_status bad-shard 2 "--shard must be K/N" "$numconf" gen --from f32 --to e4m3fn --shard 4/3
 expect_status too-many 2 "at most 2^32" "$numconf" gen --op add --format f32 --exhaustive
 gen --from f32 --to e4m3fn --shard 2/2 -o "$tmp/out.txt" 2>"$tmp/stderr.txt"
