@@ -248,7 +248,7 @@ template <class U, class SrcT>
 NUMCONF_HD constexpr U lane_input(SrcT x, int narrowing) {
   if (narrowing == 0) return static_cast<U>(x);
   if (sizeof(SrcT) == 8 && sizeof(U) == 4 && narrowing == 32)  // the halves as they are
-    return U((std::uint64_t(x) | ((std::uint64_t(x) & 0xffffffffu) + 0xffffffffu)) >> 32);
+    return U(std::uint64_t(x) >> 32) | std::min(U(x), U(1));
   const SrcT lost = x & SrcT((SrcT(1) << narrowing) - 1);
   return static_cast<U>((x >> narrowing) | SrcT(lost != 0));
 }
@@ -315,49 +315,88 @@ NUMCONF_HD constexpr std::uint32_t pick(std::uint32_t mask, std::uint32_t a, std
   return (a & mask) | (b & ~mask);
 }
 
+// The values nearest_even_lane works with, worked out from the kernel once.  They reach the
+// loop through memory on purpose (see run_fixed_kernel): g++ 12 rebuilds every broadcast
+// constant inside a vectorized loop (three instructions each) when it sees its value, and reads
+// it as a memory operand for free when it does not.
+struct NearestEvenConstants {
+  std::uint32_t mag_mask, rebias, es_min, max_sub_shift, mant_mask, implicit_bit, sticky_mask,
+      one, min_normal, overflow, inf, inf_code, payload, nan_code, sign, half_minus_one;
+};
+
 template <auto K>
-NUMCONF_HD constexpr std::uint32_t nearest_even_lane(std::uint32_t x) {
+NUMCONF_HD constexpr NearestEvenConstants nearest_even_constants() {
   using U = std::uint32_t;
   constexpr int S = K.mant_bits, d = K.d, m = K.m;
-  constexpr U E = K.es_min;
-  constexpr U mag_mask = K.mag_mask, inf = K.inf_bits;
-  const U mag = x & mag_mask;
+  constexpr U E = K.es_min, low_d = (U(1) << d) - 1;
+  return {.mag_mask = K.mag_mask,
+          .rebias = U((E - 1) << S),
+          .es_min = E,
+          .max_sub_shift = U(m + 2),
+          .mant_mask = K.mant_mask,
+          .implicit_bit = U(K.mant_mask + 1),
+          .sticky_mask = U((U(1) << (m + 2)) - 1),
+          .one = 1,
+          .min_normal = U(E << S),
+          .overflow = U(U(K.ovf_pos) << d),
+          .inf = K.inf_bits,
+          .inf_code = U(U(K.inf_pos) << d),
+          .payload = U(K.payload_mask & ~low_d),
+          .nan_code = U(U(K.nan_pos) << d),
+          .sign = U(K.sign_out << d),
+          .half_minus_one = U(low_d >> 1)};
+}
 
-  U v = mag - U((E - 1) << S);  // normal range: the target's code with d more bits
-  if constexpr (E > 1) {
+// K decides the shape of the computation (which steps exist); c holds the values.
+template <auto K>
+NUMCONF_HD constexpr std::uint32_t nearest_even_lane(std::uint32_t x,
+                                                     const NearestEvenConstants& c) {
+  using U = std::uint32_t;
+  constexpr int S = K.mant_bits, d = K.d, m = K.m;
+  const U mag = x & c.mag_mask;
+
+  U v = mag - c.rebias;  // normal range: the target's code with d more bits
+  if constexpr (K.es_min > 1) {
     const U es = mag >> S;
-    const U k = std::min(U(E - es), U(m + 2));  // >= 1 where used
-    const U sig = (mag & K.mant_mask) | (K.mant_mask + 1);
+    const U k = std::min(U(c.es_min - es), c.max_sub_shift);  // >= 1 where used
+    const U sig = (mag & c.mant_mask) | c.implicit_bit;
     // The lost bits' OR: where 2m + 2 < S every bit below bit m + 2 of the significand ends in
     // the sticky region whether it is shifted out or not, so one mask replaces a shift.
     U lost;
     if constexpr (2 * m + 2 < S)
-      lost = std::min(U(mag & U((U(1) << (m + 2)) - 1)), U(1));
+      lost = std::min(U(mag & c.sticky_mask), c.one);
     else
-      lost = std::min(U(sig << (32 - k)), U(1));
+      lost = std::min(U(sig << (32 - k)), c.one);
     const U sub = U(sig >> k) | lost;
-    v = pick(below(mag, U(E << S)), sub, v);
+    v = pick(below(mag, c.min_normal), sub, v);
   }
   // Everything below happens before the rounding, on codes with d more bits: a value whose d
   // low bits are 0 rounds to itself shifted, and selecting before rounding keeps every lane in
   // 32 bits until the single narrowing of the result.  Overflow: every value at or above
   // max_finite << d rounds to max_finite or above, so clamping there (or at ovf_pos << d when
   // ovf_pos is the next code, an infinity) gives ovf_pos.
-  constexpr U low_d = (U(1) << d) - 1;
-  v = std::min(v, U(U(K.ovf_pos) << d));
+  v = std::min(v, c.overflow);
   // Infinity rounds above max_finite, so it already reads ovf_pos when that is its code.
-  if constexpr (K.inf_pos != K.ovf_pos) v = pick(U(0) - U(mag == inf), U(U(K.inf_pos) << d), v);
+  if constexpr (K.inf_pos != K.ovf_pos) v = pick(U(0) - U(mag == c.inf), c.inf_code, v);
   constexpr bool nan_signed = K.nan_neg != K.nan_pos;  // else one NaN result for both signs
-  if constexpr (nan_signed) {
-    const U nan = U(U(K.nan_pos) << d) | (mag & U(K.payload_mask & ~low_d));
-    v = pick(below(inf, mag), nan, v);
-  }
+  if constexpr (nan_signed) v = pick(below(c.inf, mag), c.nan_code | (mag & c.payload), v);
   // The sign, d bits above the target's sign bit: the rounding below never carries into it.
   constexpr int sign_pos = std::countr_zero(K.sign_out) + d;
-  v |= K.sign_shift >= sign_pos ? U(x >> (K.sign_shift - sign_pos)) & U(K.sign_out << d)
-                                : U(x << (sign_pos - K.sign_shift)) & U(K.sign_out << d);
-  if constexpr (!nan_signed) v = pick(below(inf, mag), U(U(K.nan_pos) << d), v);
-  return U(v + (low_d >> 1) + ((v >> d) & 1)) >> d;
+  v |= K.sign_shift >= sign_pos ? U(x >> (K.sign_shift - sign_pos)) & c.sign
+                                : U(x << (sign_pos - K.sign_shift)) & c.sign;
+  if constexpr (!nan_signed) v = pick(below(c.inf, mag), c.nan_code, v);
+  return U(v + c.half_minus_one + ((v >> d) & c.one)) >> d;
+}
+
+// Keeps the compiler from treating `value` as known from here on, so that it is read from
+// memory (see NearestEvenConstants).  Device code has no such problem.
+template <class T>
+NUMCONF_HD inline void opaque(T& value) {
+#if defined(__GNUC__) && !defined(__CUDA_ARCH__)
+  asm volatile("" : : "r"(&value) : "memory");
+#else
+  (void)value;
+#endif
 }
 
 // The same with the kernel as a template argument: every constant is known to the compiler,
@@ -366,8 +405,10 @@ template <auto Kernel, int Narrowing, class SrcT, class DstT>
 NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n) {
   using U = decltype(Kernel(0));
   if constexpr (nearest_even_kernel_applies(Kernel)) {
+    NearestEvenConstants c = nearest_even_constants<Kernel>();
+    opaque(c);
     for (std::size_t i = 0; i < n; ++i)
-      out[i] = static_cast<DstT>(nearest_even_lane<Kernel>(lane_input<U>(in[i], Narrowing)));
+      out[i] = static_cast<DstT>(nearest_even_lane<Kernel>(lane_input<U>(in[i], Narrowing), c));
   } else {
     for (std::size_t i = 0; i < n; ++i)
       out[i] = static_cast<DstT>(Kernel(lane_input<U>(in[i], Narrowing)));
