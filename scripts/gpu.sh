@@ -40,7 +40,8 @@ build_with_nvcc() {
   mkdir -p "$build/hw/cuda"
   "$nvcc" -std=c++20 -O3 -arch=sm_90 --expt-relaxed-constexpr -I. \
     -DNUMCONF_VERSION="\"$version\"" hw/cuda/kernels.cu hw/cuda/claims.cpp \
-    hw/cuda/cuda_backend.cpp hw/cuda/level1.cpp hw/cuda/cuda_check.cpp -o "$check"
+    hw/cuda/cuda_backend.cpp hw/cuda/level1.cpp hw/cuda/cuda_check.cpp hw/recording.cpp \
+    -o "$check"
 }
 
 if [[ ${1:-} == --build-only ]]; then
