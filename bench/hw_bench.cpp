@@ -1,6 +1,7 @@
 // The exhaustive f32 -> e4m3fn sweep of the cuda-host backend against the model
 // (__nv_cvt_float_to_fp8(SATFINITE, E4M3)), and its parts per core:
-//   BM_VendorAlone     NVIDIA's function in a loop of its own (the floor of the sweep)
+//   BM_VendorAlone     NVIDIA's function in a loop of its own (the floor of the sweep), on one
+//                      and on two threads
 //   BM_ModelAlone      the model's typed batch path (AVX2), the other part of the sweep
 //   BM_VendorPerCore   NVIDIA's host code through Backend::run, one thread
 //   BM_SweepPerCore    NVIDIA's code + the model's typed batch path + the comparison, one thread
@@ -62,7 +63,8 @@ void BM_VendorAlone(benchmark::State& state) {
   }
   state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(kBlock));
 }
-BENCHMARK(BM_VendorAlone);
+// Two threads: whether the two cores slow each other down (shared physical core or clock).
+BENCHMARK(BM_VendorAlone)->Threads(1)->Threads(2);
 #endif
 
 constexpr numconf::Policy kSatFinite = [] {
