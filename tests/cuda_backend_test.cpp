@@ -276,6 +276,8 @@ TEST(CudaRecording, EveryRecordedClaimReadsBackThroughVerify) {
       std::filesystem::path(::testing::TempDir()) / "numconf-cuda-recordings";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  Provenance provenance;
+  provenance.recorder = "cuda_backend_test";
   std::string files;
   int recorded = 0;
   for (const Claim* claim : all_claims()) {
@@ -291,8 +293,7 @@ TEST(CudaRecording, EveryRecordedClaimReadsBackThroughVerify) {
                                    lists.c.empty() ? 0 : lists.c[i])
                             .bits);
     const std::filesystem::path path = dir / (file_slug(op.name) + ".txt");
-    std::ofstream(path) << recording_text(op, operands, results,
-                                          Provenance{.recorder = "cuda_backend_test"});
+    std::ofstream(path) << recording_text(op, operands, results, provenance);
     files += " '" + path.string() + "'";
     ++recorded;
   }
@@ -303,6 +304,9 @@ TEST(CudaRecording, EveryRecordedClaimReadsBackThroughVerify) {
   std::stringstream output;
   output << std::ifstream(log).rdbuf();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output.str();
+  int verified = 0;  // one summary line per file
+  for (std::string line; std::getline(output, line);) verified += line.ends_with(" 0 mismatched");
+  EXPECT_EQ(verified, recorded) << output.str();
   std::filesystem::remove_all(dir);
 }
 
