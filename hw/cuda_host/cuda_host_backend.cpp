@@ -1,5 +1,6 @@
-// Every host conversion entry point of the CUDA narrow-float headers, with the policy NVIDIA's
-// code follows stated in the model's terms under Profile::Cuda (docs/profiles.md).  Sources
+// Every host conversion entry point of the CUDA narrow-float headers (scalar, x2 lane by lane,
+// integer <-> half/bfloat16; docs/profiles.md lists the few left out and why), with the policy
+// NVIDIA's code follows stated in the model's terms under Profile::Cuda.  Sources
 // of up to 32 bits are also offered as a typed sweep: NVIDIA's function and the model's typed
 // batch path (formats/batch.hpp) on the same block of codes, so an exhaustive f32 sweep costs
 // little more than NVIDIA's code itself.
