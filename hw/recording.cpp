@@ -10,7 +10,7 @@ namespace numconf::hw {
 namespace {
 
 // The spellings of vectors/README.md; `numconf verify` reading a recording back is what keeps
-// them in step with tools/ (tests/hw_test.cpp, RecordingTest).
+// them in step with tools/ (hw_test Recording.*, cuda_backend_test CudaRecording.*).
 const char* op_name(OpKind kind) {
   constexpr const char* kNames[] = {"convert", "add", "sub", "mul", "div", "fma", "sqrt", nullptr};
   return kNames[int(kind)];

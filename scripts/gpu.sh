@@ -8,7 +8,8 @@
 #                                             where that numconf was built
 #   reports/cuda/test.txt                     cuda_backend_test (default tier), where it was built
 #   reports/cuda/sass.txt                     conversion instructions in the kernels' SASS
-#   vectors/observed/<gpu>-<driver>-<cuda>/   the GPU's outputs on the level-1 operands
+#   vectors/observed/<gpu>-<driver>-<cuda>/   the GPU's outputs on the level-1 operands, as vector
+#                                             files (vectors/README.md): commit them
 # Exit status 0 only if every check matched.
 #
 #   scripts/gpu.sh                 on the GPU machine
