@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "formats/registry.hpp"
+#include "formats/format.hpp"
 
 namespace numconf::hw::cuda {
 namespace {
