@@ -76,6 +76,29 @@ void conversion_boundaries(const Operation& op, std::mt19937_64& rng, Cases& out
   }
 }
 
+// An integer source: the ends of its range and, for every position of the leading one bit,
+// values whose bits below each cut are a tie, one less or one more (random bits between the
+// cut and the leading one), of both signs: where a float result rounds and overflows.
+void integer_boundaries(const Format& from, std::mt19937_64& rng, Cases& out) {
+  const std::uint64_t mask = low_mask(from.int_bits);
+  const int magnitude_bits = from.is_signed ? from.int_bits - 1 : from.int_bits;
+  const auto add = [&](std::uint64_t v) {
+    out.a.push_back(v);
+    if (from.is_signed) out.a.push_back((0 - v) & mask);
+  };
+  for (const std::uint64_t v :
+       {std::uint64_t{0}, std::uint64_t{1}, low_mask(magnitude_bits), low_mask(magnitude_bits) - 1})
+    add(v);
+  if (from.is_signed) out.a.push_back(std::uint64_t{1} << magnitude_bits);  // the minimum
+  for (int lead = 1; lead < magnitude_bits; ++lead)
+    for (int shift = 1; shift <= lead; ++shift) {
+      const std::uint64_t tie = std::uint64_t{1} << (shift - 1);
+      const std::uint64_t upper = (rng() << shift) & low_mask(lead);
+      for (const std::uint64_t t : {tie, tie - 1, tie + 1})
+        add((std::uint64_t{1} << lead | upper | t) & low_mask(lead + 1));
+    }
+}
+
 }  // namespace
 
 Cases make_cases(const Operation& op, Level level) {
@@ -83,14 +106,16 @@ Cases make_cases(const Operation& op, Level level) {
   const Format& f = op.operand;
   const int n = arity(op.kind);
   Cases out;
-  const std::vector<std::uint64_t> sp = specials(f);
-  if (n == 1) {
-    out.a = sp;
+  if (!is_float(f)) {
+    integer_boundaries(f, rng, out);  // integer operands come only as conversion sources
+  } else if (n == 1) {
+    out.a = specials(f);
     if (op.kind == OpKind::Convert)
       conversion_boundaries(op, rng, out);
     else
       for (int i = 0; i < 1 << 16; ++i) out.a.push_back(random_code(f, rng));
   } else {
+    const std::vector<std::uint64_t> sp = specials(f);
     for (const std::uint64_t x : sp)
       for (const std::uint64_t y : sp) {
         if (n == 2) {

@@ -15,7 +15,8 @@ bool sweeps_every_code(const Operation& op, Level level);
 
 // The cases of an operation that is not swept densely: for a conversion, the source's
 // specials and, for every source exponent, the codes around the target's rounding points
-// (ties and their neighbours) under random upper bits; for arithmetic, every pair (triple) of
+// (ties and their neighbours) under random upper bits (from an integer: the ends of its range
+// and ties at every cut below every leading bit); for arithmetic, every pair (triple) of
 // specials plus random operands with nearby exponents.  Level 2 and exhaustive add random
 // codes (2^22 and 2^24 per operation).  Seeded: the same cases every run.
 Cases make_cases(const Operation& op, Level level);

@@ -8,7 +8,8 @@
 #                                             where that numconf was built
 #   reports/cuda/test.txt                     cuda_backend_test (default tier), where it was built
 #   reports/cuda/sass.txt                     conversion instructions in the kernels' SASS
-#   vectors/observed/<gpu>-<driver>-<cuda>/   the GPU's outputs on the level-1 operands
+#   vectors/observed/<gpu>-<driver>-<cuda>/   the GPU's outputs on the level-1 operands, as vector
+#                                             files (vectors/README.md): commit them
 # Exit status 0 only if every check matched.
 #
 #   scripts/gpu.sh                 on the GPU machine
@@ -40,7 +41,8 @@ build_with_nvcc() {
   mkdir -p "$build/hw/cuda"
   "$nvcc" -std=c++20 -O3 -arch=sm_90 --expt-relaxed-constexpr -I. \
     -DNUMCONF_VERSION="\"$version\"" hw/cuda/kernels.cu hw/cuda/claims.cpp \
-    hw/cuda/cuda_backend.cpp hw/cuda/level1.cpp hw/cuda/cuda_check.cpp -o "$check"
+    hw/cuda/cuda_backend.cpp hw/cuda/level1.cpp hw/cuda/cuda_check.cpp hw/recording.cpp \
+    -o "$check"
 }
 
 if [[ ${1:-} == --build-only ]]; then

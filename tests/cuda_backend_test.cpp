@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -19,6 +21,7 @@
 #include "hw/cuda/claims.hpp"
 #include "hw/cuda/level1.hpp"
 #include "hw/cuda/ordered.hpp"
+#include "hw/recording.hpp"
 
 namespace numconf::hw {
 namespace {
@@ -36,6 +39,30 @@ std::vector<const Claim*> all_claims() {
   for (const std::span<const Claim> table : {claims(), cuda::clamped_claims()})
     for (const Claim& c : table) out.push_back(&c);
   return out;
+}
+
+// The host model's result for one case of an operation, under its claimed policy.
+Rounded host_model(const Operation& op, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  switch (op.kind) {
+    case OpKind::Convert:
+      return convert(op.operand, op.result, a, op.policy);
+    case OpKind::Add:
+      return add(op.operand, a, b, op.policy);
+    case OpKind::Sub:
+      return sub(op.operand, a, b, op.policy);
+    case OpKind::Mul:
+      return mul(op.operand, a, b, op.policy);
+    case OpKind::Div:
+      return div(op.operand, a, b, op.policy);
+    case OpKind::Fma:
+      return fma(op.operand, a, b, c, op.policy);
+    case OpKind::Sqrt:
+      return sqrt(op.operand, a, op.policy);
+    case OpKind::Reciprocal:
+      return div(op.operand, std::uint64_t(op.operand.bias) << op.operand.mantissa_bits, a,
+                 op.policy);
+  }
+  return {};
 }
 
 // ---- The claims table ----------------------------------------------------------------------
@@ -240,6 +267,49 @@ struct FakeLaunch {
   }
 };
 
+// Every claim numconf_cuda_check records, written as its recording would be with the model's
+// results in place of the GPU's: `numconf verify` must read every header (formats, policy,
+// operand columns) and find the model in agreement, so the first GPU run's recordings are
+// checked the day they are committed.  The clamped forms and reciprocals are never recorded.
+TEST(CudaRecording, EveryRecordedClaimReadsBackThroughVerify) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "numconf-cuda-recordings";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Provenance provenance;
+  provenance.recorder = "cuda_backend_test";
+  std::string files;
+  int recorded = 0;
+  for (const Claim* claim : all_claims()) {
+    const Operation& op = claim->operation;
+    if (claim->device.clamp != cuda::Clamp::None || !unrecordable_reason(op).empty()) continue;
+    const cuda::OperandLists lists = cuda::level1_operands(op);
+    std::vector<std::vector<std::uint64_t>> operands{lists.a};
+    if (!lists.b.empty()) operands.push_back(lists.b);
+    if (!lists.c.empty()) operands.push_back(lists.c);
+    std::vector<std::uint64_t> results;
+    for (std::size_t i = 0; i < lists.a.size(); ++i)
+      results.push_back(host_model(op, lists.a[i], lists.b.empty() ? 0 : lists.b[i],
+                                   lists.c.empty() ? 0 : lists.c[i])
+                            .bits);
+    const std::filesystem::path path = dir / (file_slug(op.name) + ".txt");
+    std::ofstream(path) << recording_text(op, operands, results, provenance);
+    files += " '" + path.string() + "'";
+    ++recorded;
+  }
+  EXPECT_GT(recorded, 250);
+  const std::string log = (dir / "verify.log").string();
+  const int status =
+      std::system((std::string(NUMCONF_CLI) + " verify" + files + " >'" + log + "' 2>&1").c_str());
+  std::stringstream output;
+  output << std::ifstream(log).rdbuf();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output.str();
+  int verified = 0;  // one summary line per file
+  for (std::string line; std::getline(output, line);) verified += line.ends_with(" 0 mismatched");
+  EXPECT_EQ(verified, recorded) << output.str();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CudaOrdered, KeepsTheFirstMismatchesInCaseOrder) {
   struct Case {
     std::vector<std::uint64_t> bad;
@@ -354,34 +424,7 @@ TEST_F(OnGpu, DeviceModelAgreesWithHostModel) {
     for (std::size_t i = 0; i < got.size(); ++i) {
       const std::uint64_t a = lists.a[i], b = lists.b.empty() ? 0 : lists.b[i],
                           x = lists.c.empty() ? 0 : lists.c[i];
-      Rounded want;
-      switch (op.kind) {
-        case OpKind::Convert:
-          want = convert(op.operand, op.result, a, op.policy);
-          break;
-        case OpKind::Add:
-          want = add(op.operand, a, b, op.policy);
-          break;
-        case OpKind::Sub:
-          want = sub(op.operand, a, b, op.policy);
-          break;
-        case OpKind::Mul:
-          want = mul(op.operand, a, b, op.policy);
-          break;
-        case OpKind::Div:
-          want = div(op.operand, a, b, op.policy);
-          break;
-        case OpKind::Fma:
-          want = fma(op.operand, a, b, x, op.policy);
-          break;
-        case OpKind::Sqrt:
-          want = sqrt(op.operand, a, op.policy);
-          break;
-        case OpKind::Reciprocal:
-          want = div(op.operand, std::uint64_t(op.operand.bias) << op.operand.mantissa_bits, a,
-                     op.policy);
-          break;
-      }
+      const Rounded want = host_model(op, a, b, x);
       host_mismatches += cuda::apply_clamp(op.result, c->device.clamp, want).bits != got[i];
     }
     const SweepResult device = gpu_.compare(op, lists.a, lists.b, lists.c, 0);

@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +23,7 @@
 #include "hw/backend.hpp"
 #include "hw/cases.hpp"
 #include "hw/compare.hpp"
+#include "hw/recording.hpp"
 #include "reference/arith.hpp"
 #include "reference/oracle.hpp"
 
@@ -97,6 +102,28 @@ TEST(CudaHostBackend, E8m0) { check_family("cuda-host", "e8m0", Level::Quick); }
 TEST(CudaHostBackend, Fp6) { check_family("cuda-host", "fp6", Level::Quick); }
 TEST(CudaHostBackend, Fp4) { check_family("cuda-host", "fp4", Level::Quick); }
 
+// The level-1 cases of a conversion from a 64-bit integer reach the ties a double rounding gets
+// wrong: rounding to f32 first and then to bf16 (what NVIDIA's host code avoids by rounding to
+// odd) differs from the model on some of them, and the range's ends are there.
+TEST(Cases, IntegerSourcesReachDoubleRoundingTies) {
+  Policy rn;
+  rn.profile = Profile::Cuda;
+  const Operation op{.name = "__ll2bfloat16_rn",
+                     .kind = OpKind::Convert,
+                     .operand = kI64,
+                     .result = kBF16,
+                     .policy = rn};
+  const Cases cases = make_cases(op, Level::Quick);
+  int double_rounding_differs = 0;
+  for (const std::uint64_t x : cases.a) {
+    const std::uint64_t via_f32 = convert(kF32, kBF16, convert(kI64, kF32, x, rn).bits, rn).bits;
+    double_rounding_differs += via_f32 != convert(kI64, kBF16, x, rn).bits;
+  }
+  EXPECT_GT(double_rounding_differs, 0);  // 78 of them
+  for (const std::uint64_t end : {std::uint64_t{0x8000000000000000}, ~std::uint64_t{0} >> 1})
+    EXPECT_NE(std::find(cases.a.begin(), cases.a.end(), end), cases.a.end()) << hex(end);
+}
+
 TEST(Backends, AbsentOnesAreListedWithAReason) {
   for (const auto& b : all_backends()) {
     if (b->unavailable_reason().empty()) continue;
@@ -104,6 +131,164 @@ TEST(Backends, AbsentOnesAreListedWithAReason) {
   }
   EXPECT_NE(find_backend("cuda"), nullptr);
   EXPECT_NE(find_backend("cuda-host"), nullptr);
+}
+
+// ---- Recordings: a backend's outputs as vector files that `numconf verify` reads ------------
+
+// A fresh directory under the test's temporary directory, removed with the fixture.
+class Recording : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("numconf-recording-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes the recording of `results` on `operands` and returns its path.
+  std::filesystem::path write(const Operation& op,
+                              const std::vector<std::vector<std::uint64_t>>& operands,
+                              const std::vector<std::uint64_t>& results) const {
+    EXPECT_EQ(unrecordable_reason(op), "") << op.name;
+    const Provenance provenance{.recorder = "hw_test",
+                                .device = "none (hw_test on the host)",
+                                .driver = "none",
+                                .cuda = "13.0",
+                                .date = "2026-11-24T00:00:00Z"};
+    const std::filesystem::path path = dir_ / (file_slug(op.name) + ".txt");
+    std::ofstream(path) << recording_text(op, operands, results, provenance);
+    return path;
+  }
+
+  // `numconf verify` on the files: its exit status, and what it printed in `output`.
+  int verify(const std::vector<std::filesystem::path>& files, std::string& output) const {
+    std::string command = std::string(NUMCONF_CLI) + " verify";
+    for (const auto& f : files) command += " '" + f.string() + "'";
+    const std::filesystem::path log = dir_ / "verify.log";
+    const int status = std::system((command + " >'" + log.string() + "' 2>&1").c_str());
+    std::stringstream text;
+    text << std::ifstream(log).rdbuf();
+    output = text.str();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  std::filesystem::path dir_;
+};
+
+// Flips the lowest bit of the result on line `line` (1-based) of a recording.
+void plant_wrong_bit(const std::filesystem::path& path, int line) {
+  std::ifstream in(path);
+  std::string text, row;
+  for (int n = 1; std::getline(in, row); ++n) {
+    if (n == line) {
+      char& last = row.back();
+      const int digit = std::stoi(std::string(1, last), nullptr, 16) ^ 1;
+      last = "0123456789abcdef"[digit];
+    }
+    text += row + "\n";
+  }
+  std::ofstream(path) << text;
+}
+
+int first_case_line(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string row;
+  int n = 0;
+  while (std::getline(in, row) && row.starts_with("#")) ++n;
+  return n + 1;
+}
+
+// NVIDIA's host code recorded on the level-1 cases of three of its conversions (f32, f64 and
+// 8-bit sources; profiles cuda and model): `numconf verify` checks the model against each file
+// and passes, and catches one result bit changed.
+TEST_F(Recording, CudaHostOutputsVerifyAndAWrongBitIsCaught) {
+  const Backend* backend = find_backend("cuda-host");
+  ASSERT_NE(backend, nullptr);
+  if (const std::string why = backend->unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  std::vector<std::filesystem::path> files;
+  for (const Operation& op : backend->operations()) {
+    if (op.name != "__nv_cvt_float_to_fp8(SATFINITE, E4M3)" &&
+        op.name != "__nv_cvt_double_to_fp8(NOSAT, E5M2)" &&
+        op.name != "__nv_cvt_fp8_to_halfraw(E4M3)")
+      continue;
+    const Cases cases = make_cases(op, Level::Quick);
+    std::vector<std::uint64_t> results(cases.size());
+    backend->run(op, Batch{cases.a, {}, {}, results, {}});
+    files.push_back(write(op, {cases.a}, results));
+  }
+  ASSERT_EQ(files.size(), 3u);
+  std::string output;
+  EXPECT_EQ(verify(files, output), 0) << output;
+  EXPECT_NE(output.find("0 mismatched"), std::string::npos) << output;
+
+  const int line = first_case_line(files[0]) + 7;
+  plant_wrong_bit(files[0], line);
+  EXPECT_EQ(verify(files, output), 1) << output;
+  EXPECT_NE(output.find("line " + std::to_string(line) + ":"), std::string::npos) << output;
+  EXPECT_NE(output.find("1 mismatched"), std::string::npos) << output;
+}
+
+// Binary and ternary operations go through the `format` header key and two or three operand
+// columns: the model's own results under profile cuda recorded, verified, and one bit changed.
+TEST_F(Recording, ArithmeticOperandsAndAWrongBitIsCaught) {
+  Policy cuda;
+  cuda.profile = Profile::Cuda;
+  Policy cuda_rz = cuda;
+  cuda_rz.rounding = Rounding::TowardZero;
+  const Operation add{
+      .name = "__hadd", .kind = OpKind::Add, .operand = kF16, .result = kF16, .policy = cuda};
+  const Operation fma{
+      .name = "__fmaf_rz", .kind = OpKind::Fma, .operand = kF32, .result = kF32, .policy = cuda_rz};
+  std::vector<std::filesystem::path> files;
+  for (const Operation& op : {add, fma}) {
+    const Cases cases = make_cases(op, Level::Quick);
+    std::vector<std::vector<std::uint64_t>> operands{cases.a, cases.b};
+    if (op.kind == OpKind::Fma) operands.push_back(cases.c);
+    std::vector<std::uint64_t> results;
+    for (std::size_t i = 0; i < cases.size(); ++i)
+      results.push_back(
+          model_result(op, cases.a[i], cases.b[i], cases.c.empty() ? 0 : cases.c[i]).bits);
+    files.push_back(write(op, operands, results));
+  }
+  std::string output;
+  EXPECT_EQ(verify(files, output), 0) << output;
+  const int line = first_case_line(files[1]) + 100;
+  plant_wrong_bit(files[1], line);
+  EXPECT_EQ(verify(files, output), 1) << output;
+  EXPECT_NE(output.find("line " + std::to_string(line) + ":"), std::string::npos) << output;
+}
+
+TEST(RecordingText, HeaderStatesTheClaimAndProvenance) {
+  Policy p;
+  p.overflow = Overflow::Finite;
+  p.profile = Profile::Cuda;
+  const Operation op{.name = "cvt.rn.satfinite.e4m3x2.f32",
+                     .kind = OpKind::Convert,
+                     .operand = kF32,
+                     .result = kE4M3FN,
+                     .policy = p};
+  const std::string text = recording_text(op, std::vector<std::vector<std::uint64_t>>{{0x43e80000}},
+                                          std::vector<std::uint64_t>{0x7e},
+                                          Provenance{.recorder = "numconf_cuda_check 0.1.0",
+                                                     .device = "NVIDIA H100",
+                                                     .driver = "",
+                                                     .cuda = "13.0",
+                                                     .date = ""});
+  EXPECT_EQ(text,
+            "# numconf-vectors 1\n# generator numconf_cuda_check 0.1.0\n# op convert\n"
+            "# from f32\n# to e4m3fn\n# round rn\n# sat finite\n# overflow-rule ieee\n"
+            "# daz no\n# ftz no\n# tininess after\n# nan-to-nanless zero\n# rbits 0\n"
+            "# coverage recorded\n# seed 0\n# cases 1\n# fields a result\n# profile cuda\n"
+            "# instruction cvt.rn.satfinite.e4m3x2.f32\n# device NVIDIA H100\n# cuda 13.0\n"
+            "43e80000 7e\n");
+  Operation rcp = op;
+  rcp.kind = OpKind::Reciprocal;
+  EXPECT_NE(unrecordable_reason(rcp), "");
+  Operation flagged = op;
+  flagged.reports_flags = true;
+  EXPECT_NE(unrecordable_reason(flagged), "");
 }
 
 // ---- Profiles: the model against the oracle ------------------------------------------------

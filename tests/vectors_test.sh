@@ -106,6 +106,16 @@ sed "${line}s/^3f800000 /3f80z000 /" "$file" >"$tmp/corrupt.txt"
 expect_status corrupt 2 "corrupt.txt line $line: field 1 is not hex" "$numconf" verify "$tmp/corrupt.txt"
 sed '1s/1$/7/' "$file" >"$tmp/version.txt"
 expect_status version 2 "version.txt line 1: vector format version '7'" "$numconf" verify "$tmp/version.txt"
+sed 's/^# fields a result flags$/# fields a bogus/' "$file" >"$tmp/fields.txt"
+expect_status bad-fields 2 "header key 'fields' must end in 'result flags' or 'result'" \
+  "$numconf" verify "$tmp/fields.txt"
+# A recording's shape (vectors/README.md): no flags column, so three fields are one too many.
+sed 's/^# fields a result flags$/# fields a result/' "$file" >"$tmp/noflags.txt"
+expect_status flags-column-absent 2 "noflags.txt line 18: expected 2 fields (1 operand, result), got 3" \
+  "$numconf" verify "$tmp/noflags.txt"
+sed -e 's/^# fields a result flags$/# fields a result/' -e 's/^# coverage level1$/# coverage recorded/' \
+  -e '/^[0-9a-f]/s/ [0-9a-f][0-9a-f]$//' "$file" >"$tmp/recorded.txt"
+check recorded-shape-passes "$numconf" verify "$tmp/recorded.txt"
 expect_status missing 2 "cannot read" "$numconf" verify "$tmp/none.txt"
 expect_status no-header 2 "has no header" "$numconf" verify <(tail -n 5 "$file")
 expect_status unknown-backend 2 "unknown backend 'tpu'" "$numconf" verify "$file" --backend tpu

@@ -345,6 +345,8 @@ std::string_view coverage_name(Coverage c) {
       return "exhaustive";
     case Coverage::Random:
       return "random";
+    case Coverage::Recorded:
+      return "recorded";
   }
   return "?";
 }
@@ -437,6 +439,8 @@ void run_model(const Job& job, std::span<const Case> cases, std::span<Rounded> o
 
 CaseSource::CaseSource(const Job& job) : job_(job) {
   switch (job.spec.coverage) {
+    case Coverage::Recorded:
+      throw InputError("recorded cases are listed in their file; numconf cannot make them");
     case Coverage::Random:
       size_ = job.spec.count;
       break;
@@ -506,7 +510,7 @@ std::string header_text(const Job& job, std::uint64_t cases) {
   std::string fields;
   for (int k = 0; k < job.info.operands; ++k) fields += std::string(1, char('a' + k)) + " ";
   if (job.stochastic) fields += "r ";
-  fields += "result flags";
+  fields += job.spec.flags_column ? "result flags" : "result";
   std::string text = fmt::format("# numconf-vectors {}\n# generator numconf {}\n# op {}\n",
                                  kVectorFormatVersion, NUMCONF_VERSION, job.info.name);
   if (job.info.op == Op::Convert)
@@ -529,25 +533,12 @@ void HeaderParser::fail(long long number, const std::string& why) const {
 }
 
 void HeaderParser::line(std::string_view text, long long number) {
-  static constexpr std::array<std::string_view, 19> kKeys = {"numconf-vectors",
-                                                             "generator",
-                                                             "op",
-                                                             "from",
-                                                             "to",
-                                                             "format",
-                                                             "round",
-                                                             "sat",
-                                                             "overflow-rule",
-                                                             "daz",
-                                                             "ftz",
-                                                             "tininess",
-                                                             "nan-to-nanless",
-                                                             "rbits",
-                                                             "coverage",
-                                                             "seed",
-                                                             "cases",
-                                                             "fields",
-                                                             "profile"};
+  static constexpr std::array<std::string_view, 24> kKeys = {
+      "numconf-vectors", "generator", "op", "from", "to", "format", "round", "sat", "overflow-rule",
+      "daz", "ftz", "tininess", "nan-to-nanless", "rbits", "coverage", "seed", "cases", "fields",
+      "profile",
+      // provenance of a recording
+      "instruction", "device", "driver", "cuda", "date"};
   if (!text.starts_with("# "))
     fail(number, "a header line is '# key value', got '" + std::string(text) + "'");
   text.remove_prefix(2);
@@ -610,13 +601,20 @@ VectorSpec HeaderParser::spec(std::uint64_t& cases) const {
     s.policy.profile = profile;
   const std::string coverage = get("coverage", true);
   bool known = false;
-  for (const Coverage c :
-       {Coverage::Level1, Coverage::Level2, Coverage::Exhaustive, Coverage::Random})
+  for (const Coverage c : {Coverage::Level1, Coverage::Level2, Coverage::Exhaustive,
+                           Coverage::Random, Coverage::Recorded})
     if (coverage_name(c) == coverage) s.coverage = c, known = true;
   if (!known) throw InputError(where_ + ": unknown coverage '" + coverage + "'");
   s.seed = number("seed");
   cases = number("cases");
   if (s.coverage == Coverage::Random) s.count = cases;
+  // Which columns follow the operands is checked against the operation by the reader; here,
+  // only whether the flags column is there.
+  const std::string fields = get("fields", true);
+  s.flags_column = !(fields == "result" || fields.ends_with(" result"));
+  if (s.flags_column && !fields.ends_with("result flags"))
+    throw InputError(where_ + ": header key 'fields' must end in 'result flags' or 'result': '" +
+                     fields + "'");
   return s;
 }
 

@@ -34,8 +34,9 @@ struct OpInfo {
 const OpInfo& op_from_name(std::string_view name);  // throws InputError
 const OpInfo& op_info(Op op);
 
-// Which cases a set holds.
-enum class Coverage { Level1, Level2, Exhaustive, Random };
+// Which cases a set holds.  Recorded: the operands a hardware recording chose (hw/recording.hpp),
+// listed in its file; gen cannot make such a set.
+enum class Coverage { Level1, Level2, Exhaustive, Random, Recorded };
 
 // Everything that defines a vector set: the keys of a file's header.
 struct VectorSpec {
@@ -45,6 +46,7 @@ struct VectorSpec {
   Coverage coverage = Coverage::Level1;
   std::uint64_t count = 0;  // Random: how many cases
   std::uint64_t seed = 0;   // Random cases and the R of stochastic rounding
+  bool flags_column = true;  // false: a recording of hardware that raises no flags
 };
 
 // The options that name a vector set on the command line (gen, test-impl).

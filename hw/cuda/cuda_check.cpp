@@ -6,7 +6,6 @@
 // Exit status: 0 every case matches, 1 a mismatch, 2 bad input or no usable GPU.
 // It needs nothing beyond the CUDA toolkit and the C++ library, so that a GPU machine without
 // the project's other dependencies can build it with nvcc alone (scripts/gpu.sh).
-#include <cctype>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -20,6 +19,7 @@
 #include "hw/cuda/claims.hpp"
 #include "hw/cuda/cuda_backend.hpp"
 #include "hw/cuda/level1.hpp"
+#include "hw/recording.hpp"
 
 namespace numconf::hw::cuda {
 namespace {
@@ -63,19 +63,6 @@ std::string hex(std::uint64_t v, const Format& f) {
 }
 
 std::string hex(std::uint64_t v) { return format("%llx", static_cast<unsigned long long>(v)); }
-
-std::string slug(std::string_view text) {
-  std::string out;
-  for (const char ch : text) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_';
-    if (keep)
-      out += char(std::tolower(static_cast<unsigned char>(ch)));
-    else if (!out.empty() && out.back() != '-')
-      out += '-';
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out;
-}
 
 std::string fact(const std::vector<MachineFact>& facts, std::string_view key) {
   for (const MachineFact& f : facts)
@@ -176,34 +163,33 @@ std::string report_json(const std::vector<MachineFact>& facts, const std::vector
   return out + "  ]\n}\n";
 }
 
-// The GPU's outputs on the level-1 operands, one file per operation.
-void record(const CudaBackend& gpu, const Claim& claim, const std::vector<MachineFact>& facts,
+// The GPU's outputs on the level-1 operands as a vector file (hw/recording.hpp), so that
+// `numconf verify` checks the model against them on any machine.  False, with why, when the
+// claim cannot be one (a clamp after the model's policy, or no vector operation).
+bool record(const CudaBackend& gpu, const Claim& claim, const std::vector<MachineFact>& facts,
             const std::filesystem::path& dir) {
   const Operation& op = claim.operation;
+  std::string why = unrecordable_reason(op);
+  if (claim.device.clamp != Clamp::None) why = "its claim clamps after the model's policy";
+  if (!why.empty()) {
+    std::printf("not recorded: %s (%s)\n", op.name.c_str(), why.c_str());
+    return false;
+  }
   const OperandLists lists = level1_operands(op);
+  std::vector<std::vector<std::uint64_t>> operands{lists.a};
+  if (arity(op.kind) >= 2) operands.push_back(lists.b);
+  if (arity(op.kind) >= 3) operands.push_back(lists.c);
   std::vector<std::uint64_t> results(lists.a.size());
   gpu.run(op, Batch{lists.a, lists.b, lists.c, results, {}});
-  std::string text =
-      "# numconf observed vectors: outputs of a GPU, recorded by numconf_cuda_check " +
-      std::string(NUMCONF_VERSION) + " on " + utc_now() + "\n";
-  text += "# operation: " + op.name + "\n";
-  text += "# kind: " + std::string(kind_text(op.kind)) + " " + format_name(op.operand) + " -> " +
-          format_name(op.result) + "\n";
-  text += "# claimed policy: " + policy_text(op.policy, claim.device.clamp) + "\n";
-  text += "# device: " + fact(facts, "gpu") + ", compute capability " +
-          fact(facts, "compute capability") + "\n";
-  text += "# driver: " + fact(facts, "driver") + ", CUDA driver API " +
-          fact(facts, "cuda driver api") + ", CUDA runtime " + fact(facts, "cuda runtime") + "\n";
-  text += "# suite: level 1 (hw/cuda/level1.cpp), " + std::to_string(results.size()) + " cases\n";
-  text += "# columns: operand" + std::string(arity(op.kind) > 1 ? "s" : "") +
-          " then result, hex zero-padded to the container width; no flags column (CUDA "
-          "raises no exception flags)\n";
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    for (const std::vector<std::uint64_t>* list : {&lists.a, &lists.b, &lists.c})
-      if (!list->empty()) (text += hex((*list)[i], op.operand)) += ' ';
-    (text += hex(results[i], op.result)) += '\n';
-  }
-  write_file(dir / (slug(op.name) + ".txt"), text);
+  const Provenance provenance{
+      .recorder = std::string("numconf_cuda_check ") + NUMCONF_VERSION,
+      .device = fact(facts, "gpu") + ", compute capability " + fact(facts, "compute capability"),
+      .driver = fact(facts, "driver"),
+      .cuda = fact(facts, "cuda runtime"),
+      .date = utc_now()};
+  write_file(dir / (file_slug(op.name) + ".txt"),
+             recording_text(op, operands, results, provenance));
+  return true;
 }
 
 constexpr const char* kUsage =
@@ -299,12 +285,14 @@ int run_check(int argc, char** argv) {
 
   if (!report.empty()) write_file(report, report_json(facts, rows, level));
   if (!observed.empty()) {
-    const std::filesystem::path dir =
-        std::filesystem::path(observed) /
-        slug(fact(facts, "gpu") + "-" + fact(facts, "driver") + "-" + fact(facts, "cuda runtime"));
+    const std::filesystem::path dir = std::filesystem::path(observed) /
+                                      file_slug(fact(facts, "gpu") + "-" + fact(facts, "driver") +
+                                                "-" + fact(facts, "cuda runtime"));
     std::filesystem::create_directories(dir);
-    for (const Claim* c : chosen) record(gpu, *c, facts, dir);
-    std::printf("recorded %zu operations under %s\n", chosen.size(), dir.string().c_str());
+    std::size_t recorded = 0;
+    for (const Claim* c : chosen) recorded += record(gpu, *c, facts, dir);
+    std::printf("recorded %zu of %zu operations under %s\n", recorded, chosen.size(),
+                dir.string().c_str());
   }
   return failed == 0 ? 0 : 1;
 }

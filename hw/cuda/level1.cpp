@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "formats/registry.hpp"
+#include "formats/format.hpp"
 
 namespace numconf::hw::cuda {
 namespace {
@@ -152,15 +152,6 @@ OperandLists level1_operands(const Operation& op) {
     }
   }
   return lists;
-}
-
-std::string format_name(const Format& f) {
-  for (const auto& named : kBuiltinFormats)
-    if (named.format == f) return std::string(named.name);
-  if (!is_float(f))
-    return "int:bits=" + std::to_string(f.int_bits) + ",signed=" + (f.is_signed ? "yes" : "no");
-  return "float:e=" + std::to_string(f.exponent_bits) + ",m=" + std::to_string(f.mantissa_bits) +
-         ",bias=" + std::to_string(f.bias);
 }
 
 }  // namespace numconf::hw::cuda

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "hw/backend.hpp"
@@ -17,8 +16,5 @@ struct OperandLists {
 };
 
 OperandLists level1_operands(const Operation& op);
-
-// The name of a built-in format ("f32"), or its spec string when it is not one.
-std::string format_name(const Format& f);
 
 }  // namespace numconf::hw::cuda
