@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -62,10 +63,10 @@ class RowWriter {
         npy_(npy),
         with_inputs_(npy_stores_inputs(job)),
         fields_(npy_fields(job)),
-        result_bytes_(fields_[fields_.size() - 2].bytes),  // the field "expected"
-        lookup_(npy && !with_inputs_ && job.info.op == Op::Convert &&
-                LookupConverter::applies(job.operand, job.result, job.policy)) {
-    if (lookup_) table_.emplace(job.operand, job.result, job.policy);
+        result_bytes_(fields_[fields_.size() - 2].bytes) {  // the field "expected"
+    if (npy && !with_inputs_ && job.info.op == Op::Convert &&
+        LookupConverter::applies(job.operand, job.result, job.policy))
+      table_ = std::make_unique<const LookupConverter>(job.operand, job.result, job.policy);
   }
 
   // Bytes of a .npy record (text lines are longer).
@@ -83,7 +84,7 @@ class RowWriter {
   // Appends rows [first, first + n) of `source` to `out`.
   void append(const CaseSource& source, std::uint64_t first, std::uint64_t n,
               std::string& out) const {
-    if (lookup_) return append_lookup(first, n, out);
+    if (table_) return append_lookup(first, n, out);
     std::vector<Case> cases(n);
     std::vector<Rounded> results(n);
     for (std::uint64_t i = 0; i < n; ++i) cases[i] = source.at(first + i);
@@ -93,7 +94,7 @@ class RowWriter {
         append_case_line(out, job_, cases[i], results[i]);
         continue;
       }
-      std::array<std::uint64_t, 6> values;  // in the order of fields_
+      std::array<std::uint64_t, 6> values{};  // in the order of fields_
       std::size_t v = 0;
       if (with_inputs_) {
         for (int k = 0; k < job_.info.operands; ++k) values[v++] = cases[i].operands[std::size_t(k)];
@@ -135,8 +136,7 @@ class RowWriter {
   bool npy_, with_inputs_;
   std::vector<NpyField> fields_;
   int result_bytes_;
-  bool lookup_;
-  std::optional<LookupConverter> table_;
+  std::unique_ptr<const LookupConverter> table_;  // exhaustive conversions to .npy, when exact
 };
 
 // Progress on stderr (rate, percent, ETA), only when stderr is a terminal.
