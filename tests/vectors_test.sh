@@ -112,6 +112,8 @@ expect_status npy-no-header-file 2 "cannot read '$tmp/lone.npy.txt', the header 
 cp "$tmp/ex.npy" "$tmp/other.npy" && cp "$tmp/x.npy.txt" "$tmp/other.npy.txt"
 expect_status npy-foreign-header 2 "other.npy: record type" "$numconf" verify "$tmp/other.npy"
 sed '/^# npy-rows/d' "$tmp/ex.npy.txt" >"$tmp/rows.npy.txt" && cp "$tmp/ex.npy" "$tmp/rows.npy"
+expect_status npy-header-file-given 2 "ex.npy.txt is the header of a .npy vector file" \
+  "$numconf" verify "$tmp/ex.npy.txt"
 expect_status npy-no-rows 2 "no '# npy-rows FIRST COUNT' line" "$numconf" verify "$tmp/rows.npy"
 
 # ---- Output: stdout and special files are written directly, regular files appear whole -------

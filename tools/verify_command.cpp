@@ -165,6 +165,8 @@ class FileChecker {
     long long number = 0;
     for_each_line(in.get(), [&](std::string_view text) {
       ++number;
+      if (text.starts_with("# npy-rows "))
+        throw InputError(path_ + " is the header of a .npy vector file: verify the .npy");
       if (!job_ && text.starts_with("#")) return header_.line(text, number);
       if (!job_) start(std::uint64_t(number));
       check_line(text, std::uint64_t(number));
@@ -172,80 +174,35 @@ class FileChecker {
     if (!job_) start(std::uint64_t(number + 1));
   }
 
-  // A .npy vector file: the header sits beside it in NAME.npy.txt, with the line
-  // "# npy-rows FIRST COUNT" saying which cases of the set the array's records are.
-  void check_npy() {
-    const std::string header_path = path_ + ".txt";
-    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> header_file(
-        std::fopen(header_path.c_str(), "rb"), &std::fclose);
-    if (!header_file)
-      throw InputError("cannot read '" + header_path + "', the header of '" + path_ + "'");
-    header_ = HeaderParser(header_path);
-    std::optional<std::pair<std::uint64_t, std::uint64_t>> rows;  // FIRST, COUNT
-    long long number = 0;
-    for_each_line(header_file.get(), [&](std::string_view text) {
-      ++number;
-      const auto bad = [&](const std::string& why) {
-        return InputError(fmt::format("{} line {}: {}", header_path, number, why));
-      };
-      if (text.starts_with("# npy-rows ")) {
-        std::uint64_t first = 0, count = 0;
-        std::size_t used = 0;
-        if (std::sscanf(std::string(text).c_str(), "# npy-rows %lu %lu%zn", &first, &count,
-                        &used) != 2 || used != text.size() || rows)
-          throw bad("expected one '# npy-rows FIRST COUNT', got '" + std::string(text) + "'");
-        rows.emplace(first, count);
-      } else if (text.starts_with("#")) {
-        header_.line(text, number);
-      } else {
-        throw bad("a .npy's header file holds no cases, got '" + std::string(text) + "'");
-      }
-    });
-    if (header_.empty() || !rows)
-      throw InputError(header_path + ": not the header of a .npy vector file (no '# " +
-                       "numconf-vectors' or no '# npy-rows FIRST COUNT' line)");
-    start(std::uint64_t(number + 1));
-    const auto [first, count] = *rows;
-    if (first > *stated_cases_ || count > *stated_cases_ - first)
-      throw InputError(fmt::format("{}: npy-rows {} {} lie beyond the set's {} cases", header_path,
-                                   first, count, *stated_cases_));
-    stated_cases_ = count;
-    unit_ = "record";
+  // Which cases of the set a .npy's records are: case FIRST + i is record i.
+  struct NpyRows {
+    std::uint64_t first = 0, count = 0;
+  };
 
+  // A .npy vector file: its header sits beside it in NAME.npy.txt.
+  void check_npy() {
+    const NpyRows rows = read_npy_header_file(path_ + ".txt");
+    unit_ = "record";
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path_.c_str(), "rb"),
                                                              &std::fclose);
     if (!in) throw InputError("cannot read '" + path_ + "'");
-    const NpyHeader header = read_npy_header(in.get(), path_);
     const std::vector<NpyField> fields = npy_fields(*job_);
-    if (const std::string descr = npy_descr(fields); header.descr != descr)
-      throw InputError(fmt::format("{}: record type {}, its header file's set has {}", path_,
-                                   header.descr, descr));
-    if (header.shape != std::vector<std::size_t>{count})
-      throw InputError(fmt::format("{}: shape ({}), its header file states {} records", path_,
-                                   fmt::join(header.shape, ", "), count));
-    std::size_t record_bytes = 0;
-    for (const NpyField& f : fields) record_bytes += std::size_t(f.bytes);
-    std::error_code error;
-    const std::uintmax_t size = std::filesystem::file_size(path_, error);
-    if (error || size != header.data_offset + count * record_bytes)
-      throw InputError(fmt::format("{}: {} bytes, {} records of {} bytes need {} (truncated?)",
-                                   path_, size, count, record_bytes,
-                                   header.data_offset + count * record_bytes));
-
+    const std::size_t record_bytes = check_npy_layout(read_npy_header(in.get(), path_), fields,
+                                                      rows.count);
     // Exhaustive sets store no inputs: those of record i are case FIRST + i's.
     std::optional<CaseSource> source;
     if (!npy_stores_inputs(*job_)) source.emplace(*job_);
     std::vector<char> block(kBatch * record_bytes);
-    std::array<std::uint64_t, 6> values{};
-    for (std::uint64_t done = 0; done < count;) {
-      const std::size_t n = std::size_t(std::min<std::uint64_t>(kBatch, count - done));
+    std::array<std::uint64_t, 6> values{};  // a case's fields in text order
+    for (std::uint64_t done = 0; done < rows.count;) {
+      const std::size_t n = std::size_t(std::min<std::uint64_t>(kBatch, rows.count - done));
       if (std::fread(block.data(), record_bytes, n, in.get()) != n)
         throw InputError(path_ + ": read failed");
       const char* p = block.data();
       for (std::size_t i = 0; i < n; ++i, ++done) {
         std::size_t v = 0;
         if (source) {
-          const Case c = source->at(first + done);
+          const Case c = source->at(rows.first + done);
           for (int k = 0; k < job_->info.operands; ++k) values[v++] = c.operands[std::size_t(k)];
           if (job_->stochastic) values[v++] = c.random;
         }
@@ -258,6 +215,61 @@ class FileChecker {
         add_case(std::span(values.data(), v), done);
       }
     }
+  }
+
+  // Reads NAME.npy.txt: a text header and "# npy-rows FIRST COUNT", no cases.
+  NpyRows read_npy_header_file(const std::string& header_path) {
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(header_path.c_str(), "rb"),
+                                                             &std::fclose);
+    if (!in) throw InputError("cannot read '" + header_path + "', the header of '" + path_ + "'");
+    header_ = HeaderParser(header_path);
+    std::optional<NpyRows> rows;
+    long long number = 0;
+    for_each_line(in.get(), [&](std::string_view text) {
+      ++number;
+      const auto bad = [&](const std::string& why) {
+        return InputError(fmt::format("{} line {}: {}", header_path, number, why));
+      };
+      if (!text.starts_with("#"))
+        throw bad("a .npy's header file holds no cases, got '" + std::string(text) + "'");
+      if (!text.starts_with("# npy-rows ")) return header_.line(text, number);
+      NpyRows r;
+      std::size_t used = 0;
+      if (std::sscanf(std::string(text).c_str(), "# npy-rows %lu %lu%zn", &r.first, &r.count,
+                      &used) != 2 || used != text.size() || rows)
+        throw bad("expected one '# npy-rows FIRST COUNT', got '" + std::string(text) + "'");
+      rows = r;
+    });
+    if (header_.empty() || !rows)
+      throw InputError(header_path + ": not the header of a .npy vector file (no '# " +
+                       "numconf-vectors' or no '# npy-rows FIRST COUNT' line)");
+    start(std::uint64_t(number + 1));
+    if (rows->first > *stated_cases_ || rows->count > *stated_cases_ - rows->first)
+      throw InputError(fmt::format("{}: npy-rows {} {} lie beyond the set's {} cases", header_path,
+                                   rows->first, rows->count, *stated_cases_));
+    stated_cases_ = rows->count;
+    return *rows;
+  }
+
+  // Checks that the array holds `count` records of the set's type and nothing else; returns
+  // the bytes of a record.
+  std::size_t check_npy_layout(const NpyHeader& header, const std::vector<NpyField>& fields,
+                               std::uint64_t count) const {
+    if (const std::string descr = npy_descr(fields); header.descr != descr)
+      throw InputError(fmt::format("{}: record type {}, its header file's set has {}", path_,
+                                   header.descr, descr));
+    if (header.shape != std::vector<std::size_t>{count})
+      throw InputError(fmt::format("{}: shape ({}), its header file states {} records", path_,
+                                   fmt::join(header.shape, ", "), count));
+    std::size_t record_bytes = 0;
+    for (const NpyField& f : fields) record_bytes += std::size_t(f.bytes);
+    const std::uintmax_t expected = header.data_offset + count * record_bytes;
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path_, error);
+    if (error || size != expected)
+      throw InputError(fmt::format("{}: {} bytes, {} records of {} bytes need {} (truncated?)",
+                                   path_, size, count, record_bytes, expected));
+    return record_bytes;
   }
 
   // Works out the job from the header, or from the options for a header-less file.
