@@ -178,6 +178,10 @@ expect_status bad-shard 2 "--shard must be K/N" "$numconf" gen --from f32 --to e
 expect_status too-many 2 "at most 2^32" "$numconf" gen --op add --format f32 --exhaustive
 gen --from f32 --to e4m3fn --shard 2/2 -o "$tmp/out.txt" 2>"$tmp/stderr.txt"
 check no-progress-off-terminal test ! -s "$tmp/stderr.txt"
+# On a terminal (script(1) gives the command one) the last progress line says 100%.
+script -qec "'$numconf' gen --from f32 --to e4m3fn --exhaustive --shard 1/256 -o '$tmp/p.npy'" \
+  /dev/null >"$tmp/terminal.txt"
+check progress-on-terminal grep -q '16777216/16777216 cases (100.0%)' "$tmp/terminal.txt"
 check no-temp-left bash -c "! ls '$tmp'/*.tmp 2>/dev/null | grep -q ."
 # A TestFloat file (no header) with the operation and formats given.
 tail -n +18 "$file" >"$tmp/tf.txt"
