@@ -165,10 +165,11 @@ class Progress {
 };
 
 // Writes rows [first, first + n) of the set: `threads` workers compute chunks into a ring of
-// reused buffers, and this thread writes them in order.  One writer, not one per worker: the
-// kernel takes a file's lock for each write (tmpfs and most file systems), so parallel writers
-// only wait for each other, spinning on that lock; and chunks of about 1 MiB stay in the cache
-// between the worker that fills them and the kernel copy that reads them (bench/RESULTS.md).
+// reused buffers, and this thread writes them in order.  One writer, not one per worker: a
+// write holds the file's inode lock (tmpfs, ext4), so parallel writers to one file take turns,
+// and on an idle machine the waiting one spins on the lock for the whole of the other's copy
+// (bench/RESULTS.md).  Chunks are small enough to stay in the cache between the worker that
+// fills one and the kernel copy that reads it.
 void write_rows(const RowWriter& rows, const CaseSource& source, std::uint64_t first,
                 std::uint64_t n, int threads, Output& out) {
   const std::uint64_t per_chunk = std::max<std::size_t>(1, kChunkBytes / rows.row_bytes());
