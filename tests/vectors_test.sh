@@ -122,6 +122,9 @@ gen --from f32 --to e4m3fn -o - >"$tmp/dash.txt"
 check stdout-dash cmp -s "$tmp/whole.txt" "$tmp/dash.txt"
 gen --from f32 --to e4m3fn >"$tmp/default.txt"
 check stdout-default cmp -s "$tmp/whole.txt" "$tmp/default.txt"
+gen --from f32 --to e4m3fn -o /dev/stdout >"$tmp/dev-stdout.txt"
+check dev-stdout-to-a-file cmp -s "$tmp/whole.txt" "$tmp/dev-stdout.txt"
+check dev-stdout-still-a-link test -L /dev/stdout
 check dev-null gen --from f32 --to e4m3fn --level 2 -o /dev/null
 check dev-null-still-a-device test -c /dev/null
 check dev-null-no-temp test ! -e /dev/null.tmp

@@ -10,10 +10,11 @@ namespace numconf::cli {
 
 namespace {
 
-// Whether `path` names something other than a regular file: a device, a pipe, a socket.
-bool is_special_file(const std::string& path) {
+// Whether `path` names something that must be written in place: a device, a pipe, or a symbolic
+// link (/dev/stdout; renaming onto a link would replace the link, not fill what it points to).
+bool is_written_in_place(const std::string& path) {
   std::error_code error;
-  const auto status = std::filesystem::status(path, error);
+  const auto status = std::filesystem::symlink_status(path, error);
   return !error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
          !std::filesystem::is_directory(status);
 }
@@ -26,7 +27,7 @@ Output::Output(const std::string& path) : path_(path == "-" ? "" : path) {
     file_ = stdout;
     return;
   }
-  if (is_special_file(path_)) {
+  if (is_written_in_place(path_)) {
     file_ = std::fopen(path_.c_str(), "wb");
     if (file_ == nullptr) throw InputError("cannot write '" + path_ + "'");
     return;

@@ -10,8 +10,8 @@ namespace numconf::cli {
 // Writes through a large buffer.  A regular file (or a new path) is written as "<path>.tmp" and
 // renamed to the path by commit(); if commit() is never reached (bad input, a failed write),
 // the temporary file is removed and no partial output file is left behind.  Anything else
-// (stdout for "" or "-", /dev/null, a pipe, a terminal) is written directly: there is nothing
-// to rename there, and a device's directory may not even be writable.
+// (stdout for "" or "-", /dev/null, a pipe, a terminal, a symbolic link such as /dev/stdout)
+// is written in place: renaming onto it would replace it rather than write to it.
 class Output {
  public:
   explicit Output(const std::string& path);
