@@ -77,6 +77,26 @@ TEST(LookupConvert, F32StrideUnderEveryPolicy) {
     }
 }
 
+// Every code of a run (LookupConverter::run_end) converts as its first does, by convert()
+// itself: codes across several 2^cut blocks, starting off a block boundary.
+TEST(LookupConvert, RunsConvertAlike) {
+  for (const Format& to : {kE4M3FN, kE5M2, kE2M1FN})
+    for (const Policy& p : every_deterministic_policy()) {
+      const LookupConverter lookup(kF32, to, p);
+      std::uint64_t runs = 0;
+      for (std::uint64_t code = 0x3f7ffffd, end = code + (1 << 21) + 7; code < end; ++runs) {
+        const std::uint64_t stop = std::min(end, lookup.run_end(code));
+        ASSERT_GT(stop, code);
+        const Rounded first = convert(kF32, to, code, p);
+        for (std::uint64_t c = code + 1; c < stop; c += 997)  // a prime stride, and the last
+          ASSERT_EQ(convert(kF32, to, c, p), first) << policy_string(p, 0) << std::hex << c;
+        ASSERT_EQ(convert(kF32, to, stop - 1, p), first) << policy_string(p, 0) << std::hex << code;
+        code = stop;
+      }
+      EXPECT_GE(runs, 5u);  // two block starts crossed, each a run of one code
+    }
+}
+
 TEST(LookupConvert, RefusesEqualLowestExponents) {
   // f32 -> bf16: the same emin, where source subnormals can round up to the smallest normal
   // at precision m + 1 below the table's lowest bit (so their tininess is not in the key).

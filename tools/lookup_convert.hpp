@@ -53,6 +53,13 @@ class LookupConverter {
     return table_[(code >> cut_) << 1 | std::uint64_t((code & sticky_mask_) != 0)];
   }
 
+  // The end of the run of codes from `code` on that share its key, and so its result: a code
+  // with no bit set below the cut stands alone, and every later code of its 2^cut block has
+  // the same key (sticky set).  An exhaustive sweep needs one lookup per run.
+  std::uint64_t run_end(std::uint64_t code) const {
+    return (code & sticky_mask_) == 0 ? code + 1 : (code | sticky_mask_) + 1;
+  }
+
  private:
   // The lowest source bit a decision reads: the round bit of a normal result.
   static int cut(const Format& from, const Format& to) {
