@@ -76,10 +76,11 @@ gen --from f32 --to e4m3fn --sat finite --exhaustive --shard 16257/65536 -o "$tm
 gen --from f32 --to e4m3fn --sat finite --exhaustive --shard 16257/65536 -o "$tmp/ex.txt"
 check npy-lookup-equals-model npy_matches_text "$tmp/ex.npy" "$tmp/ex.txt"
 check npy-rows grep -q "^# npy-rows 1065353216 65536$" "$tmp/ex.npy.txt"
-# A shard that starts and ends inside runs of equal records and spans several 2^19-code blocks
-# (1431656 cases from 0xbd44f510, negative), under a directed rounding.
-gen --from f32 --to e4m3fn --round rp --exhaustive --shard 2219/3000 -o "$tmp/runs.npy"
-gen --from f32 --to e4m3fn --round rp --exhaustive --shard 2219/3000 -o "$tmp/runs.txt"
+# A shard that starts and ends inside runs of equal records and crosses a 2^19-code block
+# (65537 cases from 0xbd47bd48, negative, across 0xbd480000), under a directed rounding.
+gen --from f32 --to e4m3fn --round rp --exhaustive --shard 48456/65535 -o "$tmp/runs.npy"
+gen --from f32 --to e4m3fn --round rp --exhaustive --shard 48456/65535 -o "$tmp/runs.txt"
+check npy-runs-rows grep -q "^# npy-rows 3175595336 65537$" "$tmp/runs.npy.txt"
 check npy-runs-equal-model npy_matches_text "$tmp/runs.npy" "$tmp/runs.txt"
 
 # ---- verify reads .npy files through the header beside them -----------------------------------
