@@ -1,6 +1,7 @@
 // gen --exhaustive's kernel: f32 -> e4m3fn codes and flags for consecutive f32 codes, as
-// (expected, flags) records, by table lookup (tools/lookup_convert.hpp) and, for comparison,
-// by the scalar convert.  One thread; gen runs one such loop per core.
+// (expected, flags) records: one table lookup per run of equal records (tools/lookup_convert.hpp,
+// what gen does), and for comparison a lookup per record and the scalar convert.  One thread;
+// gen runs one such loop per core.
 //
 // And two ways of putting those records into a file, both with the lookup on every core:
 // every worker writing its own chunks with pwrite (gen's first design), and workers filling a
@@ -45,6 +46,20 @@ void BM_LookupRecords(benchmark::State& state) {
   state.SetItemsProcessed(std::int64_t(state.iterations() * kBlock));
 }
 BENCHMARK(BM_LookupRecords);
+
+// gen's kernel now: one lookup per run of equal records, the rest copied.
+void BM_LookupRuns(benchmark::State& state) {
+  const LookupConverter lookup(numconf::kF32, numconf::kE4M3FN, numconf::Policy{});
+  std::vector<char> records(2 * kBlock);
+  std::uint64_t first = kFirst;
+  for (auto _ : state) {
+    numconf::cli::write_lookup_records(lookup, first, kBlock, 1, records.data());
+    benchmark::DoNotOptimize(records.data());
+    first = (first + kBlock) & 0xffffffff;
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations() * kBlock));
+}
+BENCHMARK(BM_LookupRuns);
 
 void BM_ScalarConvertRecords(benchmark::State& state) {
   const numconf::Format from = numconf::kF32, to = numconf::kE4M3FN;

@@ -97,6 +97,33 @@ TEST(LookupConvert, RunsConvertAlike) {
     }
 }
 
+// gen's records from the table (write_lookup_records) against convert(), for a range that
+// starts and ends inside runs and crosses block starts: an 8-bit result (2-byte records) and
+// a 9-bit one, e4m4 (3-byte records: a 2-byte result, then the flags).
+TEST(LookupConvert, RecordsEqualConvert) {
+  const Format e4m4 = float_format(4, 4, 7, InfEncoding::Ieee, NanEncoding::Ieee);
+  for (const Format& to : {kE4M3FN, e4m4})
+    for (const Policy& p : every_deterministic_policy()) {
+      ASSERT_TRUE(LookupConverter::applies(kF32, to, p));
+      const LookupConverter lookup(kF32, to, p);
+      const int result_bytes = storage_bits(to) <= 8 ? 1 : 2;
+      const std::size_t row = std::size_t(result_bytes) + 1;
+      const std::uint64_t first = 0xbf7fff00, n = (1 << 20) + 300;
+      std::vector<unsigned char> records(n * row);
+      cli::write_lookup_records(lookup, first, n, result_bytes, reinterpret_cast<char*>(records.data()));
+      for (std::uint64_t i = 0; i < n; ++i) {
+        // The ends, every block start and its neighbour (those stand alone or end a run), and
+        // a prime stride between.
+        if (i >= 300 && n - i >= 300 && i % 101 != 0 && ((first + i) & 0xffff) > 1) continue;
+        const Rounded want = convert(kF32, to, first + i, p);
+        const unsigned char* r = &records[i * row];
+        const std::uint64_t bits = result_bytes == 1 ? r[0] : r[0] | unsigned(r[1]) << 8;
+        ASSERT_EQ(bits, want.bits) << policy_string(p, 0) << std::hex << " input " << first + i;
+        ASSERT_EQ(r[row - 1], want.flags) << policy_string(p, 0) << std::hex << " input " << first + i;
+      }
+    }
+}
+
 TEST(LookupConvert, RefusesEqualLowestExponents) {
   // f32 -> bf16: the same emin, where source subnormals can round up to the smallest normal
   // at precision m + 1 below the table's lowest bit (so their tininess is not in the key).

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -111,33 +110,11 @@ class RowWriter {
     for (int b = 0; b < bytes; ++b) out += char((value >> (8 * b)) & 0xff);
   }
 
-  // Exhaustive conversions: case i is code i, and one table lookup gives code and flags for a
-  // whole run of codes (LookupConverter::run_end), stored little-endian as the record
-  // (expected, flags); the run's other records are copies of its first.
+  // Exhaustive conversions: case i is code i; records straight from the table.
   void append_lookup(std::uint64_t first, std::uint64_t n, std::string& out) const {
-    const std::size_t row = std::size_t(result_bytes_) + 1;
-    std::size_t at = out.size();
-    out.resize(at + n * row);
-    const LookupConverter& t = *table_;
-    for (std::uint64_t code = first, end = first + n; code < end;) {
-      const std::uint64_t stop = std::min(end, t.run_end(code));
-      // t(code) is bits | flags << 16; with a 1-byte result the flags move down next to it.
-      const std::uint32_t r = t(code);
-      const std::uint32_t record = row == 2 ? (r & 0xff) | (r >> 8 & 0xff00) : r;
-      std::memcpy(out.data() + at, &record, row);  // little-endian, as the records are
-      repeat_record(out.data() + at, std::size_t(stop - code), row);
-      at += std::size_t(stop - code) * row;
-      code = stop;
-    }
-  }
-
-  // Fills records 1 .. count - 1 at `p` with copies of record 0, doubling the copied span.
-  static void repeat_record(char* p, std::size_t count, std::size_t row) {
-    for (std::size_t have = 1; have < count;) {
-      const std::size_t more = std::min(have, count - have);
-      std::memcpy(p + have * row, p, more * row);
-      have += more;
-    }
+    const std::size_t at = out.size();
+    out.resize(at + n * std::size_t(result_bytes_ + 1));
+    write_lookup_records(*table_, first, n, result_bytes_, out.data() + at);
   }
 
   const Job& job_;
