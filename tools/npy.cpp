@@ -104,14 +104,14 @@ F32Array read_npy_f32(const std::string& path) {
                                                           &std::fclose);
   if (!f) throw InputError("cannot read '" + path + "'");
   const NpyHeader header = read_npy_header(f.get(), path);
-  std::string data;
-  char chunk[1 << 16];
-  std::size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) data.append(chunk, got);
   const auto bad = [&](const std::string& why) { return InputError(path + ": " + why); };
   if (header.descr != "'<f4'") throw bad("dtype " + header.descr + " is not '<f4' (float32)");
   const auto& dims = header.shape;
   if (dims.empty() || dims.size() > 2) throw bad("the array is not 1-D or 2-D");
+  std::string data;
+  char chunk[1 << 16];
+  std::size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) data.append(chunk, got);
   F32Array a;
   a.rows = dims.size() == 2 ? dims[0] : 1;
   a.cols = dims.back();
