@@ -11,7 +11,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "commands.hpp"
@@ -38,28 +37,7 @@ struct VerifyOptions {
 struct Checker {
   Implementation run;
   bool compares_flags = true;
-  bool runs_in_parallel = false;  // the model can check parts of a batch on several threads
 };
-
-// Runs a batch through the checker, split over the cores when it can take that.
-void run_checker(const Checker& checker, const Job& job, std::span<const Case> cases,
-                 std::span<Rounded> out) {
-  constexpr std::size_t kMinPart = 4096;
-  const std::size_t parts =
-      checker.runs_in_parallel
-          ? std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
-                                  cases.size() / kMinPart)
-          : 1;
-  if (parts <= 1) return checker.run(job, cases, out);
-  const std::size_t per_part = (cases.size() + parts - 1) / parts;
-  std::vector<std::jthread> workers;
-  for (std::size_t begin = 0; begin < cases.size(); begin += per_part) {
-    const std::size_t n = std::min(per_part, cases.size() - begin);
-    workers.emplace_back([&, begin, n] {
-      checker.run(job, cases.subspan(begin, n), out.subspan(begin, n));
-    });
-  }
-}
 using CheckerFor = std::function<Checker(const Job&)>;
 
 std::optional<hw::OpKind> backend_op_kind(Op op) {
@@ -107,7 +85,7 @@ void run_instruction(const hw::Backend& backend, const hw::Operation& op,
 // The checker a backend name stands for: the model, or a hardware backend (hw/backend.hpp)
 // available on this machine.
 CheckerFor checker_named(const std::string& name) {
-  if (name == "model") return [](const Job&) { return Checker{run_model, true, true}; };
+  if (name == "model") return [](const Job&) { return Checker{run_model, true}; };
   std::shared_ptr<hw::Backend> backend;
   std::string known = "model";
   for (std::unique_ptr<hw::Backend>& b : hw::all_backends()) {
@@ -392,7 +370,7 @@ class FileChecker {
   void flush(std::string& out) {
     if (cases_batch_.empty()) return;
     std::vector<Rounded> got(cases_batch_.size());
-    run_checker(checker_, *job_, cases_batch_, got);
+    checker_.run(*job_, cases_batch_, got);
     const Job& job = *job_;
     for (std::size_t i = 0; i < got.size(); ++i) {
       const Expected& e = expected_[i];
@@ -411,7 +389,7 @@ class FileChecker {
     expected_.clear();
   }
 
-  static constexpr std::size_t kBatch = 1 << 16;  // cases checked at once
+  static constexpr std::size_t kBatch = 4096;
   std::string path_;
   std::string_view unit_ = "line";  // where a case is: a text file's line, a .npy's record
   const VerifyOptions& options_;
