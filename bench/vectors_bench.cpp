@@ -7,12 +7,12 @@
 // every worker writing its own chunks with pwrite (gen's first design), and workers filling a
 // ring of buffers that one thread writes in order (gen's design now, tools/gen_command.cpp).
 // The file goes to $NUMCONF_BENCH_DIR (default /dev/shm) and is removed after each iteration.
+#include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <benchmark/benchmark.h>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -82,8 +82,7 @@ BENCHMARK(BM_ScalarConvertRecords);
 
 constexpr std::uint64_t kFileRecords = std::uint64_t{1} << 29;  // 1 GiB of records
 
-void fill_records(const LookupConverter& lookup, std::uint64_t first, std::uint64_t n,
-                  char* out) {
+void fill_records(const LookupConverter& lookup, std::uint64_t first, std::uint64_t n, char* out) {
   for (std::uint64_t i = 0; i < n; ++i) {
     const std::uint32_t r = lookup(first + i);
     const std::uint16_t record = std::uint16_t((r & 0xff) | (r >> 8 & 0xff00));
@@ -196,14 +195,27 @@ void BM_WriteRecords(benchmark::State& state) {
   state.SetItemsProcessed(std::int64_t(state.iterations() * kFileRecords));
 }
 BENCHMARK(BM_WriteRecords<pwrite_per_worker>)
-    ->Arg(256)->Arg(1024)->Arg(8192)
-    ->Iterations(3)->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kSecond);
+    ->Arg(256)
+    ->Arg(1024)
+    ->Arg(8192)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kSecond);
 BENCHMARK(BM_WriteRecords<one_writer>)
-    ->Arg(256)->Arg(1024)->Arg(8192)
-    ->Iterations(3)->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kSecond);
+    ->Arg(256)
+    ->Arg(1024)
+    ->Arg(8192)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kSecond);
 BENCHMARK(BM_WriteRecords<mmap_shared>)
     ->Arg(1024)
-    ->Iterations(3)->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kSecond);
+    ->Iterations(3)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 

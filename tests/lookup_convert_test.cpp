@@ -110,7 +110,8 @@ TEST(LookupConvert, RecordsEqualConvert) {
       const std::size_t row = std::size_t(result_bytes) + 1;
       const std::uint64_t first = 0xbf7fff00, n = (1 << 20) + 300;
       std::vector<unsigned char> records(n * row);
-      cli::write_lookup_records(lookup, first, n, result_bytes, reinterpret_cast<char*>(records.data()));
+      cli::write_lookup_records(lookup, first, n, result_bytes,
+                                reinterpret_cast<char*>(records.data()));
       for (std::uint64_t i = 0; i < n; ++i) {
         // The ends, every block start and its neighbour (those stand alone or end a run), and
         // a prime stride between.
@@ -119,7 +120,8 @@ TEST(LookupConvert, RecordsEqualConvert) {
         const unsigned char* r = &records[i * row];
         const std::uint64_t bits = result_bytes == 1 ? r[0] : r[0] | unsigned(r[1]) << 8;
         ASSERT_EQ(bits, want.bits) << policy_string(p, 0) << std::hex << " input " << first + i;
-        ASSERT_EQ(r[row - 1], want.flags) << policy_string(p, 0) << std::hex << " input " << first + i;
+        ASSERT_EQ(r[row - 1], want.flags)
+            << policy_string(p, 0) << std::hex << " input " << first + i;
       }
     }
 }

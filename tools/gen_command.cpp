@@ -96,7 +96,8 @@ class RowWriter {
       std::array<std::uint64_t, 6> values{};  // in the order of fields_
       std::size_t v = 0;
       if (with_inputs_) {
-        for (int k = 0; k < job_.info.operands; ++k) values[v++] = cases[i].operands[std::size_t(k)];
+        for (int k = 0; k < job_.info.operands; ++k)
+          values[v++] = cases[i].operands[std::size_t(k)];
         if (job_.stochastic) values[v++] = cases[i].random;
       }
       values[v++] = results[i].bits;
@@ -163,7 +164,7 @@ void write_rows(const RowWriter& rows, const CaseSource& source, std::uint64_t f
   const std::size_t slots = 2 * std::size_t(threads);
   std::vector<std::string> buffers(slots);
   std::vector<std::uint64_t> holds(slots, kEmpty);  // the chunk a buffer holds, ready to write
-  std::uint64_t written = 0;                         // chunks written so far
+  std::uint64_t written = 0;                        // chunks written so far
   bool stop = false;
   std::mutex mutex;
   std::condition_variable changed;

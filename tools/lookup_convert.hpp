@@ -17,8 +17,8 @@
 // one for a set sticky bit), and tests check the lookup against convert() itself.
 #pragma once
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -76,15 +76,15 @@ class LookupConverter {
 // The records (result, flags) of codes [first, first + n), little-endian, result_bytes (1 or 2)
 // + 1 bytes each, as gen --exhaustive stores them: one lookup per run of codes that convert
 // alike (LookupConverter::run_end), whose other records are copies of its first.
-inline void write_lookup_records(const LookupConverter& table, std::uint64_t first,
-                                 std::uint64_t n, int result_bytes, char* out) {
+inline void write_lookup_records(const LookupConverter& table, std::uint64_t first, std::uint64_t n,
+                                 int result_bytes, char* out) {
   const std::size_t row = std::size_t(result_bytes) + 1;
   for (std::uint64_t code = first, end = first + n; code < end;) {
     const std::size_t count = std::size_t(std::min(end, table.run_end(code)) - code);
     // table(code) is bits | flags << 16; with a 1-byte result the flags move down next to it.
     const std::uint32_t r = table(code);
     const std::uint32_t record = row == 2 ? (r & 0xff) | (r >> 8 & 0xff00) : r;
-    std::memcpy(out, &record, row);  // little-endian, as the records are
+    std::memcpy(out, &record, row);              // little-endian, as the records are
     for (std::size_t have = 1; have < count;) {  // copies, doubling the span copied
       const std::size_t more = std::min(have, count - have);
       std::memcpy(out + have * row, out, more * row);

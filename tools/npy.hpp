@@ -17,9 +17,9 @@ namespace numconf::cli {
 std::string npy_header(std::string_view descr, std::string_view shape);
 
 struct NpyHeader {
-  std::string descr;                // as written in the file: "'<f4'", "[('a', '<u4'), ...]"
-  std::vector<std::size_t> shape;   // empty for a 0-d array
-  std::size_t data_offset = 0;      // where the data starts
+  std::string descr;               // as written in the file: "'<f4'", "[('a', '<u4'), ...]"
+  std::vector<std::size_t> shape;  // empty for a 0-d array
+  std::size_t data_offset = 0;     // where the data starts
 };
 
 // Reads the header at the start of `in`, leaving `in` at the data.  Throws InputError naming

@@ -42,14 +42,22 @@ using CheckerFor = std::function<Checker(const Job&)>;
 
 std::optional<hw::OpKind> backend_op_kind(Op op) {
   switch (op) {
-    case Op::Convert: return hw::OpKind::Convert;
-    case Op::Add: return hw::OpKind::Add;
-    case Op::Sub: return hw::OpKind::Sub;
-    case Op::Mul: return hw::OpKind::Mul;
-    case Op::Div: return hw::OpKind::Div;
-    case Op::Fma: return hw::OpKind::Fma;
-    case Op::Sqrt: return hw::OpKind::Sqrt;
-    default: return std::nullopt;
+    case Op::Convert:
+      return hw::OpKind::Convert;
+    case Op::Add:
+      return hw::OpKind::Add;
+    case Op::Sub:
+      return hw::OpKind::Sub;
+    case Op::Mul:
+      return hw::OpKind::Mul;
+    case Op::Div:
+      return hw::OpKind::Div;
+    case Op::Fma:
+      return hw::OpKind::Fma;
+    case Op::Sqrt:
+      return hw::OpKind::Sqrt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -61,11 +69,11 @@ const hw::Operation& instruction_for(const hw::Backend& backend,
     if (kind && op.kind == *kind && op.operand == job.operand && op.result == job.result &&
         op.policy == job.policy)
       return op;
-  throw InputError(fmt::format(
-      "backend '{}' has no instruction for {} {}{}{} under this file's policy (profile "
-      "included); `numconf check --backend {}` lists what it runs",
-      backend.name(), job.info.name, job.spec.from, job.spec.to.empty() ? "" : " -> ",
-      job.spec.to, backend.name()));
+  throw InputError(
+      fmt::format("backend '{}' has no instruction for {} {}{}{} under this file's policy (profile "
+                  "included); `numconf check --backend {}` lists what it runs",
+                  backend.name(), job.info.name, job.spec.from, job.spec.to.empty() ? "" : " -> ",
+                  job.spec.to, backend.name()));
 }
 
 // Runs a job's cases through one backend instruction, in one batch.
@@ -98,8 +106,7 @@ CheckerFor checker_named(const std::string& name) {
   auto ops = std::make_shared<const std::vector<hw::Operation>>(backend->operations());
   return [backend, ops](const Job& job) {
     const hw::Operation& op = instruction_for(*backend, *ops, job);
-    return Checker{[backend, &op](const Job&, std::span<const Case> cases,
-                                  std::span<Rounded> out) {
+    return Checker{[backend, &op](const Job&, std::span<const Case> cases, std::span<Rounded> out) {
                      run_instruction(*backend, op, cases, out);
                    },
                    op.reports_flags};
@@ -187,8 +194,8 @@ class FileChecker {
                                                              &std::fclose);
     if (!in) throw InputError("cannot read '" + path_ + "'");
     const std::vector<NpyField> fields = npy_fields(*job_);
-    const std::size_t record_bytes = check_npy_layout(read_npy_header(in.get(), path_), fields,
-                                                      rows.count);
+    const std::size_t record_bytes =
+        check_npy_layout(read_npy_header(in.get(), path_), fields, rows.count);
     // Exhaustive sets store no inputs: those of record i are case FIRST + i's.
     std::optional<CaseSource> source;
     if (!npy_stores_inputs(*job_)) source.emplace(*job_);
@@ -236,7 +243,8 @@ class FileChecker {
       NpyRows r;
       std::size_t used = 0;
       if (std::sscanf(std::string(text).c_str(), "# npy-rows %lu %lu%zn", &r.first, &r.count,
-                      &used) != 2 || used != text.size() || rows)
+                      &used) != 2 ||
+          used != text.size() || rows)
         throw bad("expected one '# npy-rows FIRST COUNT', got '" + std::string(text) + "'");
       rows = r;
     });
@@ -380,8 +388,8 @@ class FileChecker {
       for (int k = 0; k < job.info.operands; ++k)
         inputs += described(job.operand, cases_batch_[i].operands[std::size_t(k)]) + " ";
       if (job.stochastic) inputs += fmt::format("R {:x} ", cases_batch_[i].random);
-      out += fmt::format("{} {} {}: {} {}-> expected {} flags {}, got {} flags {}\n", path_,
-                         unit_, e.at, job.info.name, inputs, described(job.result, e.rounded.bits),
+      out += fmt::format("{} {} {}: {} {}-> expected {} flags {}, got {} flags {}\n", path_, unit_,
+                         e.at, job.info.name, inputs, described(job.result, e.rounded.bits),
                          flag_names(e.rounded.flags), described(job.result, got[i].bits),
                          checker_.compares_flags ? flag_names(got[i].flags) : "not reported");
     }
@@ -441,7 +449,8 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--backend", o.backend,
                   "the implementation checked: the model, or a backend of numconf check (cpu, "
-                  "cuda-host, cuda) through its instruction with the file's policy")->capture_default_str();
+                  "cuda-host, cuda) through its instruction with the file's policy")
+      ->capture_default_str();
   add_options(*cmd, o);
   cmd->callback([&exit_code] { exit_code = run_verify(o); });
 }
