@@ -77,6 +77,55 @@ TEST(LookupConvert, F32StrideUnderEveryPolicy) {
     }
 }
 
+// Every code of a run (LookupConverter::run_end) converts as its first does, by convert()
+// itself: codes across several 2^cut blocks, starting off a block boundary.
+TEST(LookupConvert, RunsConvertAlike) {
+  for (const Format& to : {kE4M3FN, kE5M2, kE2M1FN})
+    for (const Policy& p : every_deterministic_policy()) {
+      const LookupConverter lookup(kF32, to, p);
+      std::uint64_t runs = 0;
+      for (std::uint64_t code = 0x3f7ffffd, end = code + (1 << 21) + 7; code < end; ++runs) {
+        const std::uint64_t stop = std::min(end, lookup.run_end(code));
+        ASSERT_GT(stop, code);
+        const Rounded first = convert(kF32, to, code, p);
+        for (std::uint64_t c = code + 1; c < stop; c += 997)  // a prime stride, and the last
+          ASSERT_EQ(convert(kF32, to, c, p), first) << policy_string(p, 0) << std::hex << c;
+        ASSERT_EQ(convert(kF32, to, stop - 1, p), first) << policy_string(p, 0) << std::hex << code;
+        code = stop;
+      }
+      EXPECT_GE(runs, 5u);  // two block starts crossed, each a run of one code
+    }
+}
+
+// gen's records from the table (write_lookup_records) against convert(), for a range that
+// starts and ends inside runs and crosses block starts: an 8-bit result (2-byte records) and
+// a 9-bit one, e4m4 (3-byte records: a 2-byte result, then the flags).
+TEST(LookupConvert, RecordsEqualConvert) {
+  const Format e4m4 = float_format(4, 4, 7, InfEncoding::Ieee, NanEncoding::Ieee);
+  for (const Format& to : {kE4M3FN, e4m4})
+    for (const Policy& p : every_deterministic_policy()) {
+      ASSERT_TRUE(LookupConverter::applies(kF32, to, p));
+      const LookupConverter lookup(kF32, to, p);
+      const int result_bytes = storage_bits(to) <= 8 ? 1 : 2;
+      const std::size_t row = std::size_t(result_bytes) + 1;
+      const std::uint64_t first = 0xbf7fff00, n = (1 << 20) + 300;
+      std::vector<unsigned char> records(n * row);
+      cli::write_lookup_records(lookup, first, n, result_bytes,
+                                reinterpret_cast<char*>(records.data()));
+      for (std::uint64_t i = 0; i < n; ++i) {
+        // The ends, every block start and its neighbour (those stand alone or end a run), and
+        // a prime stride between.
+        if (i >= 300 && n - i >= 300 && i % 101 != 0 && ((first + i) & 0xffff) > 1) continue;
+        const Rounded want = convert(kF32, to, first + i, p);
+        const unsigned char* r = &records[i * row];
+        const std::uint64_t bits = result_bytes == 1 ? r[0] : r[0] | unsigned(r[1]) << 8;
+        ASSERT_EQ(bits, want.bits) << policy_string(p, 0) << std::hex << " input " << first + i;
+        ASSERT_EQ(r[row - 1], want.flags)
+            << policy_string(p, 0) << std::hex << " input " << first + i;
+      }
+    }
+}
+
 TEST(LookupConvert, RefusesEqualLowestExponents) {
   // f32 -> bf16: the same emin, where source subnormals can round up to the smallest normal
   // at precision m + 1 below the table's lowest bit (so their tininess is not in the key).

@@ -76,6 +76,80 @@ gen --from f32 --to e4m3fn --sat finite --exhaustive --shard 16257/65536 -o "$tm
 gen --from f32 --to e4m3fn --sat finite --exhaustive --shard 16257/65536 -o "$tmp/ex.txt"
 check npy-lookup-equals-model npy_matches_text "$tmp/ex.npy" "$tmp/ex.txt"
 check npy-rows grep -q "^# npy-rows 1065353216 65536$" "$tmp/ex.npy.txt"
+# A shard that starts and ends inside runs of equal records and crosses a 2^19-code block
+# (65537 cases from 0xbd47bd48, negative, across 0xbd480000), under a directed rounding.
+gen --from f32 --to e4m3fn --round rp --exhaustive --shard 48456/65535 -o "$tmp/runs.npy"
+gen --from f32 --to e4m3fn --round rp --exhaustive --shard 48456/65535 -o "$tmp/runs.txt"
+check npy-runs-rows grep -q "^# npy-rows 3175595336 65537$" "$tmp/runs.npy.txt"
+check npy-runs-equal-model npy_matches_text "$tmp/runs.npy" "$tmp/runs.txt"
+
+# ---- verify reads .npy files through the header beside them -----------------------------------
+check npy-verify-level "$numconf" verify "$tmp/x.npy" >/dev/null
+check npy-verify-exhaustive "$numconf" verify "$tmp/ex.npy" >/dev/null
+flip_byte() {  # flip_byte NPY RECORD_BYTE_OFFSET MASK OUT: one data byte XOR MASK
+  python3 - "$@" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = 10 + struct.unpack("<H", data[8:10])[0] + int(sys.argv[2])
+data[at] ^= int(sys.argv[3], 0)
+open(sys.argv[4], "wb").write(data)
+PY
+  cp "$1.txt" "$4.txt"
+}
+# Record 0 of shard 16257/65536 is case 0x3f800000, f32 1.0 -> e4m3fn 0x38.
+flip_byte "$tmp/ex.npy" 0 1 "$tmp/ex-flipped.npy"
+out=$("$numconf" verify "$tmp/ex-flipped.npy")
+check npy-planted-exit-1 test $? -eq 1
+check npy-planted-reported bash -c "grep -q 'ex-flipped.npy record 0: convert 3f800000 (1) -> expected 39 (1.125) flags 00, got 38 (1) flags 00' <<<'$out'"
+check npy-planted-count bash -c "grep -q ' 65536 cases, 1 mismatched' <<<'$out'"
+flip_byte "$tmp/x.npy" $((6 * 100 + 5)) 1 "$tmp/x-flag.npy"  # record 100's flags (a, expected, flags: 6 bytes)
+expect_status npy-planted-flag 1 "" "$numconf" verify "$tmp/x-flag.npy"
+# Bad .npy files: one line, exit 2.
+head -c -1 "$tmp/ex.npy" >"$tmp/short.npy" && cp "$tmp/ex.npy.txt" "$tmp/short.npy.txt"
+expect_status npy-truncated 2 "short.npy: 131199 bytes, 65536 records of 2 bytes need 131200 (truncated?)" \
+  "$numconf" verify "$tmp/short.npy"
+{ cat "$tmp/ex.npy"; printf x; } >"$tmp/long.npy" && cp "$tmp/ex.npy.txt" "$tmp/long.npy.txt"
+expect_status npy-too-long 2 "need 131200" "$numconf" verify "$tmp/long.npy"
+{ printf 'X'; tail -c +2 "$tmp/ex.npy"; } >"$tmp/magic.npy" && cp "$tmp/ex.npy.txt" "$tmp/magic.npy.txt"
+expect_status npy-corrupt-magic 2 "magic.npy: not a .npy file" "$numconf" verify "$tmp/magic.npy"
+cp "$tmp/ex.npy" "$tmp/lone.npy"
+expect_status npy-no-header-file 2 "cannot read '$tmp/lone.npy.txt', the header of" \
+  "$numconf" verify "$tmp/lone.npy"
+cp "$tmp/ex.npy" "$tmp/other.npy" && cp "$tmp/x.npy.txt" "$tmp/other.npy.txt"
+expect_status npy-foreign-header 2 "other.npy: record type" "$numconf" verify "$tmp/other.npy"
+sed '/^# npy-rows/d' "$tmp/ex.npy.txt" >"$tmp/rows.npy.txt" && cp "$tmp/ex.npy" "$tmp/rows.npy"
+expect_status npy-header-file-given 2 "ex.npy.txt is the header of a .npy vector file" \
+  "$numconf" verify "$tmp/ex.npy.txt"
+expect_status npy-no-rows 2 "no '# npy-rows FIRST COUNT' line" "$numconf" verify "$tmp/rows.npy"
+
+# ---- Output: stdout and special files are written directly, regular files appear whole -------
+gen --from f32 --to e4m3fn -o "$tmp/whole.txt"
+gen --from f32 --to e4m3fn -o - >"$tmp/dash.txt"
+check stdout-dash cmp -s "$tmp/whole.txt" "$tmp/dash.txt"
+gen --from f32 --to e4m3fn >"$tmp/default.txt"
+check stdout-default cmp -s "$tmp/whole.txt" "$tmp/default.txt"
+gen --from f32 --to e4m3fn -o /dev/stdout >"$tmp/dev-stdout.txt"
+check dev-stdout-to-a-file cmp -s "$tmp/whole.txt" "$tmp/dev-stdout.txt"
+check dev-stdout-still-a-link test -L /dev/stdout
+check dev-null gen --from f32 --to e4m3fn --level 2 -o /dev/null
+check dev-null-still-a-device test -c /dev/null
+check dev-null-no-temp test ! -e /dev/null.tmp
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from-fifo.txt" &
+gen --from f32 --to e4m3fn -o "$tmp/fifo"
+wait $!
+check fifo cmp -s "$tmp/whole.txt" "$tmp/from-fifo.txt"
+expect_status dev-full 2 "write failed on '/dev/full'" gen --from f32 --to e4m3fn --level 2 -o /dev/full
+# A write that fails (the file size limit, with SIGXFSZ ignored so that write returns EFBIG)
+# leaves the old file as it was and no temporary file; a .npy leaves no header file either.
+printf 'old\n' >"$tmp/limited.txt"
+limited() { (ulimit -f 8; trap '' XFSZ; exec "$numconf" gen "$@"); }
+expect_status limited-text 2 "write failed on '$tmp/limited.txt.tmp'" \
+  limited --from f32 --to e4m3fn --level 2 -o "$tmp/limited.txt"
+check limited-old-kept bash -c "[[ \$(cat '$tmp/limited.txt') == old ]]"
+expect_status limited-npy 2 "write failed" limited --from f32 --to e4m3fn --exhaustive \
+  --shard 1/1024 -o "$tmp/limited.npy"
+check limited-nothing-left bash -c "! ls '$tmp'/limited.txt.tmp '$tmp'/limited.npy* 2>/dev/null | grep -q ."
 
 # ---- verify finds one flipped bit planted in a committed file ----------------------------------
 file=$vectors/level1/convert/f32/e4m3fn/rn-none.txt
@@ -123,6 +197,10 @@ expect_status bad-shard 2 "--shard must be K/N" "$numconf" gen --from f32 --to e
 expect_status too-many 2 "at most 2^32" "$numconf" gen --op add --format f32 --exhaustive
 gen --from f32 --to e4m3fn --shard 2/2 -o "$tmp/out.txt" 2>"$tmp/stderr.txt"
 check no-progress-off-terminal test ! -s "$tmp/stderr.txt"
+# On a terminal (script(1) gives the command one) the last progress line says 100%.
+script -qec "'$numconf' gen --from f32 --to e4m3fn --exhaustive --shard 1/256 -o '$tmp/p.npy'" \
+  /dev/null >"$tmp/terminal.txt"
+check progress-on-terminal grep -q '16777216/16777216 cases (100.0%)' "$tmp/terminal.txt"
 check no-temp-left bash -c "! ls '$tmp'/*.tmp 2>/dev/null | grep -q ."
 # A TestFloat file (no header) with the operation and formats given.
 tail -n +18 "$file" >"$tmp/tf.txt"

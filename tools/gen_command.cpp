@@ -6,10 +6,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <future>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "commands.hpp"
 #include "formats/registry.hpp"
 #include "lookup_convert.hpp"
+#include "npy.hpp"
 #include "output.hpp"
 #include "stream.hpp"
 #include "text.hpp"
@@ -32,6 +34,10 @@ struct GenOptions {
   std::string shard = "1/1", output, suite;
   int threads = 0;  // 0: every core
 };
+
+// Rows are computed and written in chunks of about this many bytes: small enough to stay in the
+// cache between computing and writing, large enough that a write costs little per byte.
+constexpr std::size_t kChunkBytes = 1 << 20;
 
 struct Shard {
   std::uint64_t index = 1, count = 1;
@@ -51,55 +57,33 @@ Shard parse_shard(const std::string& text) {
 // Rows of one file: the fields of each case and how they are laid out.
 class RowWriter {
  public:
-  RowWriter(const Job& job, bool npy, bool with_inputs)
+  RowWriter(const Job& job, bool npy)
       : job_(job),
         npy_(npy),
-        with_inputs_(with_inputs),
-        operand_bytes_(bytes_for(storage_bits(job.operand))),
-        result_bytes_(bytes_for(storage_bits(job.result))),
-        lookup_(npy && !with_inputs && job.info.op == Op::Convert &&
-                LookupConverter::applies(job.operand, job.result, job.policy)) {
-    if (lookup_) table_.emplace(job.operand, job.result, job.policy);
+        with_inputs_(npy_stores_inputs(job)),
+        fields_(npy_fields(job)),
+        result_bytes_(fields_[fields_.size() - 2].bytes) {  // the field "expected"
+    if (npy && !with_inputs_ && job.info.op == Op::Convert &&
+        LookupConverter::applies(job.operand, job.result, job.policy))
+      table_ = std::make_unique<const LookupConverter>(job.operand, job.result, job.policy);
   }
 
+  // Bytes of a .npy record (text lines are longer).
   std::size_t row_bytes() const {
-    return (with_inputs_ ? job_.info.operands * operand_bytes_ + (job_.stochastic ? 4 : 0) : 0) +
-           result_bytes_ + 1;
+    std::size_t bytes = 0;
+    for (const NpyField& f : fields_) bytes += std::size_t(f.bytes);
+    return bytes;
   }
 
   // The numpy header: one structured record per case.
   std::string npy_header(std::uint64_t rows) const {
-    std::string descr = "[";
-    const auto field = [&](std::string_view name, int bytes) {
-      descr += fmt::format("('{}', '{}u{}'), ", name, bytes == 1 ? "|" : "<", bytes);
-    };
-    if (with_inputs_) {
-      for (int k = 0; k < job_.info.operands; ++k)
-        field(std::string(1, char('a' + k)), operand_bytes_);
-      if (job_.stochastic) field("r", 4);
-    }
-    field("expected", result_bytes_);
-    field("flags", 1);
-    descr.resize(descr.size() - 2);
-    descr += "]";
-    std::string dict =
-        fmt::format("{{'descr': {}, 'fortran_order': False, 'shape': ({},), }}", descr, rows);
-    // Magic, version 1.0, header length; the header is padded with blanks to a multiple of
-    // 64 bytes and ends in '\n' (the .npy format specification).
-    const std::size_t total = (10 + dict.size() + 1 + 63) / 64 * 64;
-    dict.append(total - 10 - dict.size() - 1, ' ');
-    dict += '\n';
-    std::string out = "\x93NUMPY\x01";
-    out += '\0';
-    out += char(dict.size() & 0xff);
-    out += char(dict.size() >> 8);
-    return out + dict;
+    return cli::npy_header(npy_descr(fields_), fmt::format("({},)", rows));
   }
 
   // Appends rows [first, first + n) of `source` to `out`.
   void append(const CaseSource& source, std::uint64_t first, std::uint64_t n,
               std::string& out) const {
-    if (lookup_) return append_lookup(first, n, out);
+    if (table_) return append_lookup(first, n, out);
     std::vector<Case> cases(n);
     std::vector<Rounded> results(n);
     for (std::uint64_t i = 0; i < n; ++i) cases[i] = source.at(first + i);
@@ -109,49 +93,36 @@ class RowWriter {
         append_case_line(out, job_, cases[i], results[i]);
         continue;
       }
+      std::array<std::uint64_t, 6> values{};  // in the order of fields_
+      std::size_t v = 0;
       if (with_inputs_) {
         for (int k = 0; k < job_.info.operands; ++k)
-          append_le(out, cases[i].operands[std::size_t(k)], operand_bytes_);
-        if (job_.stochastic) append_le(out, cases[i].random, 4);
+          values[v++] = cases[i].operands[std::size_t(k)];
+        if (job_.stochastic) values[v++] = cases[i].random;
       }
-      append_le(out, results[i].bits, result_bytes_);
-      append_le(out, results[i].flags, 1);
+      values[v++] = results[i].bits;
+      values[v++] = results[i].flags;
+      for (std::size_t f = 0; f < fields_.size(); ++f) append_le(out, values[f], fields_[f].bytes);
     }
   }
 
  private:
-  static int bytes_for(int bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8; }
-
   static void append_le(std::string& out, std::uint64_t value, int bytes) {
     for (int b = 0; b < bytes; ++b) out += char((value >> (8 * b)) & 0xff);
   }
 
-  // Exhaustive conversions: case i is code i; one table lookup gives code and flags, stored
-  // little-endian as the record (expected, flags).
+  // Exhaustive conversions: case i is code i; records straight from the table.
   void append_lookup(std::uint64_t first, std::uint64_t n, std::string& out) const {
-    const std::size_t at = out.size(), row = std::size_t(result_bytes_) + 1;
-    out.resize(at + n * row);
-    char* p = out.data() + at;
-    const LookupConverter& t = *table_;
-    if (result_bytes_ == 1) {
-      for (std::uint64_t i = 0; i < n; ++i, p += 2) {
-        const std::uint32_t r = t(first + i);
-        const std::uint16_t record = std::uint16_t((r & 0xff) | (r >> 8 & 0xff00));
-        std::memcpy(p, &record, 2);
-      }
-    } else {
-      for (std::uint64_t i = 0; i < n; ++i, p += 3) {
-        const std::uint32_t r = t(first + i);
-        std::memcpy(p, &r, 3);  // little-endian: code, then flags
-      }
-    }
+    const std::size_t at = out.size();
+    out.resize(at + n * std::size_t(result_bytes_ + 1));
+    write_lookup_records(*table_, first, n, result_bytes_, out.data() + at);
   }
 
   const Job& job_;
   bool npy_, with_inputs_;
-  int operand_bytes_, result_bytes_;
-  bool lookup_;
-  std::optional<LookupConverter> table_;
+  std::vector<NpyField> fields_;
+  int result_bytes_;
+  std::unique_ptr<const LookupConverter> table_;  // exhaustive conversions to .npy, when exact
 };
 
 // Progress on stderr (rate, percent, ETA), only when stderr is a terminal.
@@ -179,66 +150,76 @@ class Progress {
   double last_ = -1;
 };
 
-// Writes rows [first, first + n) of the set in chunks computed by `threads` threads.  Two
-// sets of buffers alternate: one group of chunks is written while the next is computed, and
-// the buffers are reused (fresh large allocations would page-fault on every chunk).
+// Writes rows [first, first + n) of the set: `threads` workers compute chunks into a ring of
+// reused buffers, and this thread writes them in order.  One writer, not one per worker: a
+// write holds the file's inode lock (tmpfs, ext4), so parallel writers to one file take turns,
+// and on an idle machine the waiting one spins on the lock for the whole of the other's copy
+// (bench/RESULTS.md).  Chunks are small enough to stay in the cache between the worker that
+// fills one and the kernel copy that reads it.
 void write_rows(const RowWriter& rows, const CaseSource& source, std::uint64_t first,
                 std::uint64_t n, int threads, Output& out) {
-  constexpr std::uint64_t kChunk = 1 << 22;
-  Progress progress(n);
-  std::array<std::vector<std::string>, 2> buffers;
-  for (auto& set : buffers) set.resize(std::size_t(threads));
-  std::future<void> writing;
-  for (std::uint64_t done = 0, group = 0; done < n; ++group) {
-    std::vector<std::string>& set = buffers[group % 2];
-    std::vector<std::thread> workers;
-    for (std::string& chunk : set) {
-      chunk.clear();
-      if (done == n) continue;
-      const std::uint64_t begin = first + done, count = std::min(kChunk, n - done);
-      done += count;
-      workers.emplace_back(
-          [&rows, &source, &chunk, begin, count] { rows.append(source, begin, count, chunk); });
-    }
-    for (auto& w : workers) w.join();
-    if (writing.valid()) writing.get();
-    writing = std::async(std::launch::async, [&out, &set] {
-      for (const std::string& chunk : set) out.write(chunk);
-    });
-    progress.update(done);
-  }
-  if (writing.valid()) writing.get();
-}
+  const std::uint64_t per_chunk = std::max<std::size_t>(1, kChunkBytes / rows.row_bytes());
+  const std::uint64_t chunks = (n + per_chunk - 1) / per_chunk;
+  constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  const std::size_t slots = 2 * std::size_t(threads);
+  std::vector<std::string> buffers(slots);
+  std::vector<std::uint64_t> holds(slots, kEmpty);  // the chunk a buffer holds, ready to write
+  std::uint64_t written = 0;                        // chunks written so far
+  bool stop = false;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::atomic<std::uint64_t> next{0};
 
-// Fixed-size records into a file: each thread writes its own chunks at their offsets, so the
-// kernel's copying (most of the time of a large sweep) is spread over the cores too.
-void write_records(const RowWriter& rows, const CaseSource& source, std::uint64_t first,
-                   std::uint64_t n, int threads, int fd, long long offset) {
-  constexpr std::uint64_t kChunk = 1 << 22;
-  const std::uint64_t chunks = (n + kChunk - 1) / kChunk;
-  std::atomic<std::uint64_t> next{0}, done{0};
-  std::atomic<bool> failed{false};
-  Progress progress(n);
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t)
-    workers.emplace_back([&] {
-      std::string buffer;
-      for (std::uint64_t c; !failed && (c = next++) < chunks;) {
-        const std::uint64_t begin = c * kChunk, count = std::min(kChunk, n - begin);
-        buffer.clear();
-        rows.append(source, first + begin, count, buffer);
-        const auto at = off_t(offset + (long long)(begin * rows.row_bytes()));
-        if (pwrite(fd, buffer.data(), buffer.size(), at) != ssize_t(buffer.size())) failed = true;
-        done += count;
+  const auto work = [&] {
+    for (std::uint64_t c; (c = next++) < chunks;) {
+      const std::size_t slot = std::size_t(c % slots);
+      {
+        // The buffer is free once chunk c - slots, its previous tenant, is written.
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stop || written + slots > c; });
+        if (stop) return;
       }
-    });
-  while (done < n && !failed) {
-    progress.update(done);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::string& buffer = buffers[slot];
+      buffer.clear();
+      const std::uint64_t begin = c * per_chunk;
+      rows.append(source, first + begin, std::min(per_chunk, n - begin), buffer);
+      {
+        const std::lock_guard lock(mutex);
+        holds[slot] = c;
+      }
+      changed.notify_all();
+    }
+  };
+  const auto stop_workers = [&] {
+    {
+      const std::lock_guard lock(mutex);
+      stop = true;
+    }
+    changed.notify_all();
+  };
+
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < threads; ++t) workers.emplace_back(work);
+  Progress progress(n);
+  try {
+    for (std::uint64_t c = 0; c < chunks; ++c) {
+      const std::size_t slot = std::size_t(c % slots);
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return holds[slot] == c; });
+      }
+      out.write(buffers[slot]);
+      {
+        const std::lock_guard lock(mutex);
+        ++written;
+      }
+      changed.notify_all();
+      progress.update(std::min(n, (c + 1) * per_chunk));
+    }
+  } catch (...) {
+    stop_workers();  // a failed write: the workers stop, and the jthreads join them
+    throw;
   }
-  for (auto& w : workers) w.join();
-  if (failed) throw InputError("write failed");
-  progress.update(n);
 }
 
 int thread_count(int requested) {
@@ -254,26 +235,22 @@ void generate(const VectorSpec& spec, const std::string& output, const Shard& sh
       total / shard.count * (shard.index - 1) + std::min(total % shard.count, shard.index - 1);
   const std::uint64_t n = total / shard.count + (shard.index <= total % shard.count ? 1 : 0);
   const bool npy = output.ends_with(".npy");
-  const RowWriter rows(job, npy, !(npy && spec.coverage == Coverage::Exhaustive));
+  const RowWriter rows(job, npy);
   Output out(output);
+  // A .npy's header text (how to make the array again, and which cases it holds) goes beside
+  // it, and appears with it: both files are renamed into place only once the array is whole.
+  std::optional<Output> sidecar;
   if (npy) {
     out.write(rows.npy_header(n));
-    // The header that states how to reproduce the array, beside it.
-    Output header(output + ".txt");
-    header.write(header_text(job, total));
-    header.write(fmt::format("# npy-rows {} {}\n", first, n));
-    header.commit();
+    sidecar.emplace(output + ".txt");
+    sidecar->write(header_text(job, total));
+    sidecar->write(fmt::format("# npy-rows {} {}\n", first, n));
   } else if (shard.index == 1) {
     out.write(header_text(job, total));  // shards after the first concatenate to the whole
   }
-  long long offset = 0;
-  const int fd = npy ? out.positional_fd(offset) : -1;
-  if (fd >= 0) {
-    write_records(rows, source, first, n, thread_count(threads), fd, offset);
-  } else {
-    write_rows(rows, source, first, n, thread_count(threads), out);
-  }
+  write_rows(rows, source, first, n, thread_count(threads), out);
   out.commit();
+  if (sidecar) sidecar->commit();
 }
 
 // ---- The committed suites ------------------------------------------------------------------

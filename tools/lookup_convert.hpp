@@ -17,8 +17,10 @@
 // one for a set sticky bit), and tests check the lookup against convert() itself.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "formats/batch.hpp"
@@ -53,6 +55,13 @@ class LookupConverter {
     return table_[(code >> cut_) << 1 | std::uint64_t((code & sticky_mask_) != 0)];
   }
 
+  // The end of the run of codes from `code` on that share its key, and so its result: a code
+  // with no bit set below the cut stands alone, and every later code of its 2^cut block has
+  // the same key (sticky set).  An exhaustive sweep needs one lookup per run.
+  std::uint64_t run_end(std::uint64_t code) const {
+    return (code & sticky_mask_) == 0 ? code + 1 : (code | sticky_mask_) + 1;
+  }
+
  private:
   // The lowest source bit a decision reads: the round bit of a normal result.
   static int cut(const Format& from, const Format& to) {
@@ -63,5 +72,27 @@ class LookupConverter {
   std::uint64_t sticky_mask_;
   std::vector<std::uint32_t> table_;
 };
+
+// The records (result, flags) of codes [first, first + n), little-endian, result_bytes (1 or 2)
+// + 1 bytes each, as gen --exhaustive stores them: one lookup per run of codes that convert
+// alike (LookupConverter::run_end), whose other records are copies of its first.
+inline void write_lookup_records(const LookupConverter& table, std::uint64_t first, std::uint64_t n,
+                                 int result_bytes, char* out) {
+  const std::size_t row = std::size_t(result_bytes) + 1;
+  for (std::uint64_t code = first, end = first + n; code < end;) {
+    const std::size_t count = std::size_t(std::min(end, table.run_end(code)) - code);
+    // table(code) is bits | flags << 16; with a 1-byte result the flags move down next to it.
+    const std::uint32_t r = table(code);
+    const std::uint32_t record = row == 2 ? (r & 0xff) | (r >> 8 & 0xff00) : r;
+    std::memcpy(out, &record, row);              // little-endian, as the records are
+    for (std::size_t have = 1; have < count;) {  // copies, doubling the span copied
+      const std::size_t more = std::min(have, count - have);
+      std::memcpy(out + have * row, out, more * row);
+      have += more;
+    }
+    out += count * row;
+    code += count;
+  }
+}
 
 }  // namespace numconf::cli

@@ -7,12 +7,14 @@
 
 namespace numconf::cli {
 
-// Writes through a large buffer.  With a path, the data goes to "<path>.tmp" and is renamed to
-// the path by commit(); if commit() is never reached (bad input, a crash of the run), the
-// temporary file is removed and no partial output file is left behind.
+// Writes through a large buffer.  A regular file (or a new path) is written as "<path>.tmp" and
+// renamed to the path by commit(); if commit() is never reached (bad input, a failed write),
+// the temporary file is removed and no partial output file is left behind.  Anything else
+// (stdout for "" or "-", /dev/null, a pipe, a terminal, a symbolic link such as /dev/stdout)
+// is written in place: renaming onto it would replace it rather than write to it.
 class Output {
  public:
-  explicit Output(const std::string& path);  // "" or "-" for stdout
+  explicit Output(const std::string& path);
   ~Output();
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
@@ -27,17 +29,14 @@ class Output {
     if (buffer_.size() >= kFlushAt) flush();
   }
   void commit();
-  // For writers that place fixed-size records themselves (pwrite, from several threads): the
-  // file descriptor after flushing what was written so far, and that many bytes as its
-  // offset; -1 when writing to stdout.
-  int positional_fd(long long& offset);
 
  private:
   static constexpr std::size_t kFlushAt = 1 << 20;
   void flush();
   void write_through(std::string_view text);
+  [[noreturn]] void write_failed() const;
 
-  std::string path_, temp_path_;
+  std::string path_, temp_path_;  // temp_path_ empty: written directly
   std::FILE* file_ = nullptr;
   bool committed_ = false;
   std::string buffer_;

@@ -618,4 +618,32 @@ VectorSpec HeaderParser::spec(std::uint64_t& cases) const {
   return s;
 }
 
+namespace {
+
+int npy_bytes_for(int bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8; }
+
+}  // namespace
+
+bool npy_stores_inputs(const Job& job) { return job.spec.coverage != Coverage::Exhaustive; }
+
+std::vector<NpyField> npy_fields(const Job& job) {
+  std::vector<NpyField> fields;
+  if (npy_stores_inputs(job)) {
+    for (int k = 0; k < job.info.operands; ++k)
+      fields.push_back({std::string(1, char('a' + k)), npy_bytes_for(storage_bits(job.operand))});
+    if (job.stochastic) fields.push_back({"r", 4});
+  }
+  fields.push_back({"expected", npy_bytes_for(storage_bits(job.result))});
+  fields.push_back({"flags", 1});
+  return fields;
+}
+
+std::string npy_descr(const std::vector<NpyField>& fields) {
+  std::string descr = "[";
+  for (const NpyField& f : fields)
+    descr += fmt::format("{}('{}', '{}u{}')", descr.size() > 1 ? ", " : "", f.name,
+                         f.bytes == 1 ? "|" : "<", f.bytes);
+  return descr + "]";
+}
+
 }  // namespace numconf::cli

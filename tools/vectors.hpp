@@ -133,4 +133,15 @@ class HeaderParser {
 
 std::string_view coverage_name(Coverage c);
 
+// The record of a .npy vector file: the inputs (operands a, b, c and R), then expected and
+// flags, each a little-endian unsigned integer of 1, 2, 4 or 8 bytes.  Exhaustive sets leave
+// the inputs out: record i is case FIRST + i, whose inputs are its index.
+struct NpyField {
+  std::string name;
+  int bytes;
+};
+bool npy_stores_inputs(const Job& job);
+std::vector<NpyField> npy_fields(const Job& job);
+std::string npy_descr(const std::vector<NpyField>& fields);  // "[('a', '<u4'), ...]"
+
 }  // namespace numconf::cli

@@ -2,9 +2,11 @@
 // testfloat_gen output, given the operation and formats) against an implementation, the model
 // by default.  numconf verify-testfloat is the same command under its older name.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "commands.hpp"
 #include "hw/backend.hpp"
+#include "npy.hpp"
 #include "output.hpp"
 #include "stream.hpp"
 #include "text.hpp"
@@ -39,14 +42,22 @@ using CheckerFor = std::function<Checker(const Job&)>;
 
 std::optional<hw::OpKind> backend_op_kind(Op op) {
   switch (op) {
-    case Op::Convert: return hw::OpKind::Convert;
-    case Op::Add: return hw::OpKind::Add;
-    case Op::Sub: return hw::OpKind::Sub;
-    case Op::Mul: return hw::OpKind::Mul;
-    case Op::Div: return hw::OpKind::Div;
-    case Op::Fma: return hw::OpKind::Fma;
-    case Op::Sqrt: return hw::OpKind::Sqrt;
-    default: return std::nullopt;
+    case Op::Convert:
+      return hw::OpKind::Convert;
+    case Op::Add:
+      return hw::OpKind::Add;
+    case Op::Sub:
+      return hw::OpKind::Sub;
+    case Op::Mul:
+      return hw::OpKind::Mul;
+    case Op::Div:
+      return hw::OpKind::Div;
+    case Op::Fma:
+      return hw::OpKind::Fma;
+    case Op::Sqrt:
+      return hw::OpKind::Sqrt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -58,11 +69,11 @@ const hw::Operation& instruction_for(const hw::Backend& backend,
     if (kind && op.kind == *kind && op.operand == job.operand && op.result == job.result &&
         op.policy == job.policy)
       return op;
-  throw InputError(fmt::format(
-      "backend '{}' has no instruction for {} {}{}{} under this file's policy (profile "
-      "included); `numconf check --backend {}` lists what it runs",
-      backend.name(), job.info.name, job.spec.from, job.spec.to.empty() ? "" : " -> ",
-      job.spec.to, backend.name()));
+  throw InputError(
+      fmt::format("backend '{}' has no instruction for {} {}{}{} under this file's policy (profile "
+                  "included); `numconf check --backend {}` lists what it runs",
+                  backend.name(), job.info.name, job.spec.from, job.spec.to.empty() ? "" : " -> ",
+                  job.spec.to, backend.name()));
 }
 
 // Runs a job's cases through one backend instruction, in one batch.
@@ -95,8 +106,7 @@ CheckerFor checker_named(const std::string& name) {
   auto ops = std::make_shared<const std::vector<hw::Operation>>(backend->operations());
   return [backend, ops](const Job& job) {
     const hw::Operation& op = instruction_for(*backend, *ops, job);
-    return Checker{[backend, &op](const Job&, std::span<const Case> cases,
-                                  std::span<Rounded> out) {
+    return Checker{[backend, &op](const Job&, std::span<const Case> cases, std::span<Rounded> out) {
                      run_instruction(*backend, op, cases, out);
                    },
                    op.reports_flags};
@@ -126,7 +136,7 @@ std::string described(const Format& f, std::uint64_t code) {
 }
 
 struct Expected {
-  long long line = 0;
+  std::uint64_t at = 0;  // line of a text file, record of a .npy
   Rounded rounded;
 };
 
@@ -137,17 +147,11 @@ class FileChecker {
 
   // Prints each mismatch and a summary; returns the number of mismatches.
   std::uint64_t run(Output& out) {
-    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path_.c_str(), "rb"),
-                                                             &std::fclose);
-    if (!in) throw InputError("cannot read '" + path_ + "'");
-    long long number = 0;
-    for_each_line(in.get(), [&](std::string_view text) {
-      ++number;
-      if (!job_ && text.starts_with("#")) return header_.line(text, number);
-      if (!job_) start(number);
-      check_line(text, number);
-    });
-    if (!job_) start(number + 1);
+    if (path_.ends_with(".npy")) {
+      check_npy();
+    } else {
+      check_text();
+    }
     finish(out);
     if (stated_cases_ && *stated_cases_ != cases_)
       throw InputError(fmt::format("{}: the header states {} cases, the file holds {} (truncated?)",
@@ -157,12 +161,127 @@ class FileChecker {
   }
 
  private:
-  [[noreturn]] void fail(long long number, const std::string& why) const {
-    throw InputError(path_ + " line " + std::to_string(number) + ": " + why);
+  [[noreturn]] void fail(std::uint64_t at, const std::string& why) const {
+    throw InputError(fmt::format("{} {} {}: {}", path_, unit_, at, why));
+  }
+
+  void check_text() {
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path_.c_str(), "rb"),
+                                                             &std::fclose);
+    if (!in) throw InputError("cannot read '" + path_ + "'");
+    long long number = 0;
+    for_each_line(in.get(), [&](std::string_view text) {
+      ++number;
+      if (text.starts_with("# npy-rows "))
+        throw InputError(path_ + " is the header of a .npy vector file: verify the .npy");
+      if (!job_ && text.starts_with("#")) return header_.line(text, number);
+      if (!job_) start(std::uint64_t(number));
+      check_line(text, std::uint64_t(number));
+    });
+    if (!job_) start(std::uint64_t(number + 1));
+  }
+
+  // Which cases of the set a .npy's records are: case FIRST + i is record i.
+  struct NpyRows {
+    std::uint64_t first = 0, count = 0;
+  };
+
+  // A .npy vector file: its header sits beside it in NAME.npy.txt.
+  void check_npy() {
+    const NpyRows rows = read_npy_header_file(path_ + ".txt");
+    unit_ = "record";
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path_.c_str(), "rb"),
+                                                             &std::fclose);
+    if (!in) throw InputError("cannot read '" + path_ + "'");
+    const std::vector<NpyField> fields = npy_fields(*job_);
+    const std::size_t record_bytes =
+        check_npy_layout(read_npy_header(in.get(), path_), fields, rows.count);
+    // Exhaustive sets store no inputs: those of record i are case FIRST + i's.
+    std::optional<CaseSource> source;
+    if (!npy_stores_inputs(*job_)) source.emplace(*job_);
+    std::vector<char> block(kBatch * record_bytes);
+    std::array<std::uint64_t, 6> values{};  // a case's fields in text order
+    for (std::uint64_t done = 0; done < rows.count;) {
+      const std::size_t n = std::size_t(std::min<std::uint64_t>(kBatch, rows.count - done));
+      if (std::fread(block.data(), record_bytes, n, in.get()) != n)
+        throw InputError(path_ + ": read failed");
+      const char* p = block.data();
+      for (std::size_t i = 0; i < n; ++i, ++done) {
+        std::size_t v = 0;
+        if (source) {
+          const Case c = source->at(rows.first + done);
+          for (int k = 0; k < job_->info.operands; ++k) values[v++] = c.operands[std::size_t(k)];
+          if (job_->stochastic) values[v++] = c.random;
+        }
+        for (const NpyField& f : fields) {
+          std::uint64_t value = 0;
+          for (int b = 0; b < f.bytes; ++b)
+            value |= std::uint64_t(static_cast<unsigned char>(*p++)) << (8 * b);
+          values[v++] = value;
+        }
+        add_case(std::span(values.data(), v), done);
+      }
+    }
+  }
+
+  // Reads NAME.npy.txt: a text header and "# npy-rows FIRST COUNT", no cases.
+  NpyRows read_npy_header_file(const std::string& header_path) {
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(header_path.c_str(), "rb"),
+                                                             &std::fclose);
+    if (!in) throw InputError("cannot read '" + header_path + "', the header of '" + path_ + "'");
+    header_ = HeaderParser(header_path);
+    std::optional<NpyRows> rows;
+    long long number = 0;
+    for_each_line(in.get(), [&](std::string_view text) {
+      ++number;
+      const auto bad = [&](const std::string& why) {
+        return InputError(fmt::format("{} line {}: {}", header_path, number, why));
+      };
+      if (!text.starts_with("#"))
+        throw bad("a .npy's header file holds no cases, got '" + std::string(text) + "'");
+      if (!text.starts_with("# npy-rows ")) return header_.line(text, number);
+      NpyRows r;
+      std::size_t used = 0;
+      if (std::sscanf(std::string(text).c_str(), "# npy-rows %lu %lu%zn", &r.first, &r.count,
+                      &used) != 2 ||
+          used != text.size() || rows)
+        throw bad("expected one '# npy-rows FIRST COUNT', got '" + std::string(text) + "'");
+      rows = r;
+    });
+    if (header_.empty() || !rows)
+      throw InputError(header_path + ": not the header of a .npy vector file (no '# " +
+                       "numconf-vectors' or no '# npy-rows FIRST COUNT' line)");
+    start(std::uint64_t(number + 1));
+    if (rows->first > *stated_cases_ || rows->count > *stated_cases_ - rows->first)
+      throw InputError(fmt::format("{}: npy-rows {} {} lie beyond the set's {} cases", header_path,
+                                   rows->first, rows->count, *stated_cases_));
+    stated_cases_ = rows->count;
+    return *rows;
+  }
+
+  // Checks that the array holds `count` records of the set's type and nothing else; returns
+  // the bytes of a record.
+  std::size_t check_npy_layout(const NpyHeader& header, const std::vector<NpyField>& fields,
+                               std::uint64_t count) const {
+    if (const std::string descr = npy_descr(fields); header.descr != descr)
+      throw InputError(fmt::format("{}: record type {}, its header file's set has {}", path_,
+                                   header.descr, descr));
+    if (header.shape != std::vector<std::size_t>{count})
+      throw InputError(fmt::format("{}: shape ({}), its header file states {} records", path_,
+                                   fmt::join(header.shape, ", "), count));
+    std::size_t record_bytes = 0;
+    for (const NpyField& f : fields) record_bytes += std::size_t(f.bytes);
+    const std::uintmax_t expected = header.data_offset + count * record_bytes;
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path_, error);
+    if (error || size != expected)
+      throw InputError(fmt::format("{}: {} bytes, {} records of {} bytes need {} (truncated?)",
+                                   path_, size, count, record_bytes, expected));
+    return record_bytes;
   }
 
   // Works out the job from the header, or from the options for a header-less file.
-  void start(long long number) {
+  void start(std::uint64_t number) {
     VectorSpec spec;
     if (!header_.empty()) {
       if (!options_.op.empty() || !options_.from.empty() || !options_.format.empty())
@@ -190,8 +309,7 @@ class FileChecker {
     if (job_->spec.flags_column) widths_.push_back(2);
   }
 
-  void check_line(std::string_view text, long long number) {
-    const Job& job = *job_;
+  void check_line(std::string_view text, std::uint64_t number) {
     std::vector<std::uint64_t> fields;
     std::size_t pos = 0;
     while (!at_end(text, pos)) {
@@ -209,24 +327,30 @@ class FileChecker {
     if (fields.size() != widths_.size())
       fail(number, fmt::format("expected {} fields ({}), got {} in '{}'", widths_.size(), shape(),
                                fields.size(), text));
+    add_case(fields, number);
+  }
+
+  // Checks one case's fields (operands, R, result, flags) and queues it.
+  void add_case(std::span<const std::uint64_t> fields, std::uint64_t at) {
+    const Job& job = *job_;
     Case c;
     std::size_t k = 0;
     for (; k < std::size_t(job.info.operands); ++k) {
       if (!is_valid_code(job.operand, fields[k]))
-        fail(number, fmt::format("operand {} is not a code of {}", k + 1, job.spec.from));
+        fail(at, fmt::format("operand {} is not a code of {}", k + 1, job.spec.from));
       c.operands[k] = fields[k];
     }
     if (job.stochastic) {
       c.random = fields[k++];
       if (c.random >> job.policy.random_bits)
-        fail(number, fmt::format("R is wider than rbits {}", job.policy.random_bits));
+        fail(at, fmt::format("R is wider than rbits {}", job.policy.random_bits));
     }
     const std::uint64_t result = fields[k];
     const std::uint64_t flag_bits = job.spec.flags_column ? fields[k + 1] : 0;
-    if (!is_valid_code(job.result, result)) fail(number, "the result is not a code of the format");
-    if (flag_bits > 0x1f) fail(number, "flags above 1f");
+    if (!is_valid_code(job.result, result)) fail(at, "the result is not a code of the format");
+    if (flag_bits > 0x1f) fail(at, "flags above 1f");
     cases_batch_.push_back(c);
-    expected_.push_back({number, {result, std::uint8_t(flag_bits)}});
+    expected_.push_back({at, {result, std::uint8_t(flag_bits)}});
     ++cases_;
     if (cases_batch_.size() == kBatch) flush(pending_);
   }
@@ -268,8 +392,8 @@ class FileChecker {
       for (int k = 0; k < job.info.operands; ++k)
         inputs += described(job.operand, cases_batch_[i].operands[std::size_t(k)]) + " ";
       if (job.stochastic) inputs += fmt::format("R {:x} ", cases_batch_[i].random);
-      out += fmt::format("{} line {}: {} {}-> expected {} flags {}, got {} flags {}\n", path_,
-                         e.line, job.info.name, inputs, described(job.result, e.rounded.bits),
+      out += fmt::format("{} {} {}: {} {}-> expected {} flags {}, got {} flags {}\n", path_, unit_,
+                         e.at, job.info.name, inputs, described(job.result, e.rounded.bits),
                          job.spec.flags_column ? flag_names(e.rounded.flags) : "not recorded",
                          described(job.result, got[i].bits),
                          compares_flags() ? flag_names(got[i].flags) : "not compared");
@@ -280,6 +404,7 @@ class FileChecker {
 
   static constexpr std::size_t kBatch = 4096;
   std::string path_;
+  std::string_view unit_ = "line";  // where a case is: a text file's line, a .npy's record
   const VerifyOptions& options_;
   const CheckerFor& checker_for_;
   Checker checker_;
@@ -329,7 +454,8 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--backend", o.backend,
                   "the implementation checked: the model, or a backend of numconf check (cpu, "
-                  "cuda-host, cuda) through its instruction with the file's policy")->capture_default_str();
+                  "cuda-host, cuda) through its instruction with the file's policy")
+      ->capture_default_str();
   add_options(*cmd, o);
   cmd->callback([&exit_code] { exit_code = run_verify(o); });
 }
