@@ -77,6 +77,10 @@ void register_format(const std::string& name) {
   };
   both("add", [](const Format& f, std::size_t i) { return numconf::add(f, o.a[i], o.b[i], kRn); });
   both("mul", [](const Format& f, std::size_t i) { return numconf::mul(f, o.a[i], o.b[i], kRn); });
+  both("div", [](const Format& f, std::size_t i) { return numconf::div(f, o.a[i], o.b[i], kRn); });
+  both("sqrt", [](const Format& f, std::size_t i) {  // of |a|
+    return numconf::sqrt(f, o.a[i] & numconf::magnitude_mask(F), kRn);
+  });
   both("fma",
        [](const Format& f, std::size_t i) { return numconf::fma(f, o.a[i], o.b[i], o.c[i], kRn); });
 }

@@ -303,6 +303,37 @@ NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded div_general(const Format& f, std::
   return round_pack(f, negative, exponent, first << 64 | second, sticky, p, random);
 }
 
+// The general path of sqrt.  The root is formed digit by digit (two radicand bits per root bit) to
+// 95 bits, 42 of them below an f64 result; the remainder is the sticky bit.
+NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std::uint64_t a,
+                                                           const Policy& p, std::uint64_t random) {
+  const Unpacked x = read(f, a, p);
+  if (is_nan(x)) return nan_operand_result(f, p, x);
+  if (is_zero(x)) return round_pack(f, x.negative, 0, 0, false, p, random);  // sqrt(-0) = -0
+  if (x.negative) return default_nan(f, p);
+  if (is_inf(x)) return infinite_result(f, false, p);
+
+  // radicand * 2^exponent with an even exponent and the radicand in [2^60, 2^62).
+  int up = 62 - bit_width(Uint128{x.significand});
+  if (((x.exponent - up) & 1) != 0) --up;
+  const std::uint64_t radicand = x.significand << up;
+  const int exponent = x.exponent - up;
+
+  // root = floor(sqrt(radicand * 2^128)): the radicand's 31 digits, then 64 zero digits.
+  Uint128 root = 0, remainder = 0;
+  for (int digit = 0; digit < 31 + 64; ++digit) {
+    const int shift = 60 - 2 * digit;
+    remainder = remainder << 2 | (shift >= 0 ? (radicand >> shift) & 3 : 0);
+    const Uint128 trial = root << 2 | 1;  // (2 root + 1)^2 - (2 root)^2, at this scale
+    root <<= 1;
+    if (remainder >= trial) {
+      remainder -= trial;
+      root |= 1;
+    }
+  }
+  return round_pack(f, false, (exponent - 128) / 2, root, remainder != 0, p, random);
+}
+
 // ---- Fast paths: the general path's common case ---------------------------------------------
 //
 // Operands that are normal codes (is_normal_code) and a result in round_normal's domain (not
@@ -383,11 +414,34 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_div(const Format& f, std::uint64_t
                       dividend - quotient * divisor != 0, p, out);
 }
 
+// The general path's digit-by-digit root without its 64 zero digits: the radicand's 31 digits
+// give a 31-bit root, m + 2 or more bits for m <= 29, and the remainder (below the rounding
+// point) is the sticky bit.  Each digit is chosen by a mask rather than a branch: digits are data.
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_sqrt(const Format& f, std::uint64_t a,
+                                                   const Policy& p, Rounded& out) {
+  if (f.mantissa_bits > 29 || !is_normal_code(f, a)) return false;
+  const Term x = normal_term(f, a);
+  if (x.negative) return false;
+  // radicand * 2^exponent with an even exponent and the radicand in [2^60, 2^62).
+  int up = 61 - f.mantissa_bits;
+  if (((x.exponent - up) & 1) != 0) --up;
+  const std::uint64_t radicand = std::uint64_t(x.significand) << up;
+  std::uint64_t root = 0, remainder = 0;
+  for (int shift = 60; shift >= 0; shift -= 2) {
+    remainder = remainder << 2 | ((radicand >> shift) & 3);
+    const std::uint64_t trial = root << 2 | 1;  // (2 root + 1)^2 - (2 root)^2, at this scale
+    const std::uint64_t fits = std::uint64_t(remainder >= trial);
+    remainder -= trial & (0 - fits);
+    root = root << 1 | fits;
+  }
+  return round_normal(f, false, (x.exponent - up) / 2, root, remainder != 0, p, out);
+}
+
 }  // namespace detail
 
 // ---- Value-producing operations: exact result, one rounding -------------------------------
 //
-// add, sub, mul, div and fma try their fast path first (above), then the general path.
+// add, sub, mul, div, fma and sqrt try their fast path first (above), then the general path.
 
 NUMCONF_HD NUMCONF_INLINE constexpr Rounded add(const Format& f, std::uint64_t a, std::uint64_t b,
                                                 const Policy& p, std::uint64_t random = 0) {
@@ -425,36 +479,11 @@ NUMCONF_HD NUMCONF_INLINE constexpr Rounded fma(const Format& f, std::uint64_t a
   return detail::fma_general(f, a, b, c, p, random);
 }
 
-// The root is formed digit by digit (two radicand bits per root bit) to 95 bits, 42 of them
-// below an f64 result; the remainder is the sticky bit.
-NUMCONF_HD constexpr Rounded sqrt(const Format& f, std::uint64_t a, const Policy& p,
-                                  std::uint64_t random = 0) {
-  using namespace detail;
-  const Unpacked x = read(f, a, p);
-  if (is_nan(x)) return nan_operand_result(f, p, x);
-  if (is_zero(x)) return round_pack(f, x.negative, 0, 0, false, p, random);  // sqrt(-0) = -0
-  if (x.negative) return default_nan(f, p);
-  if (is_inf(x)) return infinite_result(f, false, p);
-
-  // radicand * 2^exponent with an even exponent and the radicand in [2^60, 2^62).
-  int up = 62 - bit_width(Uint128{x.significand});
-  if (((x.exponent - up) & 1) != 0) --up;
-  const std::uint64_t radicand = x.significand << up;
-  const int exponent = x.exponent - up;
-
-  // root = floor(sqrt(radicand * 2^128)): the radicand's 31 digits, then 64 zero digits.
-  Uint128 root = 0, remainder = 0;
-  for (int digit = 0; digit < 31 + 64; ++digit) {
-    const int shift = 60 - 2 * digit;
-    remainder = remainder << 2 | (shift >= 0 ? (radicand >> shift) & 3 : 0);
-    const Uint128 trial = root << 2 | 1;  // (2 root + 1)^2 - (2 root)^2, at this scale
-    root <<= 1;
-    if (remainder >= trial) {
-      remainder -= trial;
-      root |= 1;
-    }
-  }
-  return round_pack(f, false, (exponent - 128) / 2, root, remainder != 0, p, random);
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded sqrt(const Format& f, std::uint64_t a, const Policy& p,
+                                                 std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_sqrt(f, a, p, r)) return r;
+  return detail::sqrt_general(f, a, p, random);
 }
 
 // Rounds to an integral value of f by the policy's mode: the integer is found by the rounder's
