@@ -5,10 +5,13 @@
 // cache: the numbers measure the model, not memory.  Each benchmark runs the whole array per
 // iteration.  "const": the format is a compile-time constant the compiler may fold into the
 // inlined code; "runtime": the same descriptor read from memory it cannot see through, as for a
-// format given on the command line.
+// format given on the command line.  "hardware": the CPU's own f32 add and fma (SSE, and the
+// fmaf library call, which uses the FMA instruction where the CPU has one) on the same operands,
+// a reference point for "a few ns per operation" (no SoftFloat build is installed here).
 #include <benchmark/benchmark.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -61,21 +64,40 @@ void run(benchmark::State& state, Body body) {
 template <const Format& F>
 void register_format(const std::string& name) {
   static const Operands o = normal_operands(F);
-  benchmark::RegisterBenchmark((name + "/add/const").c_str(), [](benchmark::State& s) {
-    run(s, [](std::size_t i) { return numconf::add(F, o.a[i], o.b[i], kRn); });
+  const auto both = [&name](const std::string& op, auto body) {
+    benchmark::RegisterBenchmark((name + "/" + op + "/const").c_str(), [body](benchmark::State& s) {
+      run(s, [&](std::size_t i) { return body(F, i); });
+    });
+    benchmark::RegisterBenchmark((name + "/" + op + "/runtime").c_str(),
+                                 [body](benchmark::State& s) {
+                                   Format f = F;
+                                   benchmark::DoNotOptimize(f);
+                                   run(s, [&](std::size_t i) { return body(f, i); });
+                                 });
+  };
+  both("add", [](const Format& f, std::size_t i) { return numconf::add(f, o.a[i], o.b[i], kRn); });
+  both("mul", [](const Format& f, std::size_t i) { return numconf::mul(f, o.a[i], o.b[i], kRn); });
+  both("div", [](const Format& f, std::size_t i) { return numconf::div(f, o.a[i], o.b[i], kRn); });
+  both("sqrt", [](const Format& f, std::size_t i) {  // of |a|
+    return numconf::sqrt(f, o.a[i] & numconf::magnitude_mask(F), kRn);
   });
-  benchmark::RegisterBenchmark((name + "/fma/const").c_str(), [](benchmark::State& s) {
-    run(s, [](std::size_t i) { return numconf::fma(F, o.a[i], o.b[i], o.c[i], kRn); });
+  both("fma",
+       [](const Format& f, std::size_t i) { return numconf::fma(f, o.a[i], o.b[i], o.c[i], kRn); });
+}
+
+float as_float(std::uint64_t code) { return std::bit_cast<float>(std::uint32_t(code)); }
+
+numconf::Rounded from_float(float x) { return {std::bit_cast<std::uint32_t>(x), 0}; }
+
+void register_hardware() {
+  static const Operands o = normal_operands(numconf::kF32);
+  benchmark::RegisterBenchmark("f32/add/hardware", [](benchmark::State& s) {
+    run(s, [](std::size_t i) { return from_float(as_float(o.a[i]) + as_float(o.b[i])); });
   });
-  benchmark::RegisterBenchmark((name + "/add/runtime").c_str(), [](benchmark::State& s) {
-    Format f = F;
-    benchmark::DoNotOptimize(f);
-    run(s, [&f](std::size_t i) { return numconf::add(f, o.a[i], o.b[i], kRn); });
-  });
-  benchmark::RegisterBenchmark((name + "/fma/runtime").c_str(), [](benchmark::State& s) {
-    Format f = F;
-    benchmark::DoNotOptimize(f);
-    run(s, [&f](std::size_t i) { return numconf::fma(f, o.a[i], o.b[i], o.c[i], kRn); });
+  benchmark::RegisterBenchmark("f32/fma/hardware", [](benchmark::State& s) {
+    run(s, [](std::size_t i) {
+      return from_float(std::fmaf(as_float(o.a[i]), as_float(o.b[i]), as_float(o.c[i])));
+    });
   });
 }
 
@@ -84,7 +106,10 @@ void register_format(const std::string& name) {
 int main(int argc, char** argv) {
   register_format<numconf::kF16>("f16");
   register_format<numconf::kE4M3FN>("e4m3fn");
+  register_format<numconf::kBF16>("bf16");
   register_format<numconf::kF32>("f32");
+  register_format<numconf::kF64>("f64");
+  register_hardware();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

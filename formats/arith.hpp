@@ -44,9 +44,8 @@ NUMCONF_HD NUMCONF_INLINE constexpr Unpacked read(const Format& f, std::uint64_t
 // The quiet NaN made from the first NaN operand (a, then b, then c): its sign, and for ieee
 // formats its payload.  Invalid when any operand is a signaling NaN.
 // Under Profile::Cuda every NaN result is NVIDIA's canonical NaN instead.
-NUMCONF_HD constexpr Rounded nan_operand_result(const Format& f, const Policy& p,
-                                                const Unpacked& a, const Unpacked& b = {},
-                                                const Unpacked& c = {}) {
+NUMCONF_HD constexpr Rounded nan_operand_result(const Format& f, const Policy& p, const Unpacked& a,
+                                                const Unpacked& b = {}, const Unpacked& c = {}) {
   const Unpacked& first = is_nan(a) ? a : is_nan(b) ? b : c;
   const std::uint64_t payload = f.nan == NanEncoding::Ieee ? first.significand : 0;
   const std::uint8_t raised = a.signaling || b.signaling || c.signaling ? flags::kInvalid : 0;
@@ -78,19 +77,27 @@ NUMCONF_HD NUMCONF_INLINE constexpr Term term(const Unpacked& u) {
 
 // A code whose exponent field is in [1, max - 2] is a normal number in every encoding (NaN, Inf
 // and zero take field 0, max, or with m = 0 also max - 1), with or without daz: the common
-// case, decoded without classifying.
+// case of the fast paths, decoded without classifying.  Float formats only; written without
+// the general helpers' branches for integer formats and 64-bit widths (m <= 52, e <= 16).
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t exponent_field(const Format& f,
+                                                                 std::uint64_t container) {
+  const std::uint64_t field_mask = (std::uint64_t{1} << f.exponent_bits) - 1;
+  return (container >> (f.padding_bits + f.mantissa_bits)) & field_mask;
+}
+
 NUMCONF_HD NUMCONF_INLINE constexpr bool is_normal_code(const Format& f, std::uint64_t container) {
-  const std::uint64_t field =
-      (container >> (f.padding_bits + f.mantissa_bits)) & max_exponent_field(f);
-  return field != 0 && field + 2 <= max_exponent_field(f);
+  const std::uint64_t field = exponent_field(f, container);
+  return field != 0 && field + 2 <= (std::uint64_t{1} << f.exponent_bits) - 1;
 }
 
 // The value of such a code, as unpack gives it.
 NUMCONF_HD NUMCONF_INLINE constexpr Term normal_term(const Format& f, std::uint64_t container) {
   const std::uint64_t code = container >> f.padding_bits;
-  const std::uint64_t field = (code >> f.mantissa_bits) & max_exponent_field(f);
-  return {(code & sign_bit(f)) != 0, int(field) - f.bias - f.mantissa_bits,
-          (code & low_mask(f.mantissa_bits)) | std::uint64_t{1} << f.mantissa_bits};
+  const int m = f.mantissa_bits;
+  const std::uint64_t leading = std::uint64_t{1} << m;
+  const bool negative = f.is_signed && ((code >> (f.exponent_bits + m)) & 1) != 0;
+  return {negative, int(exponent_field(f, container)) - f.bias - m,
+          (code & (leading - 1)) | leading};
 }
 
 // The sum of two non-zero terms in a Word of W = 64 or 128 bits.  Both significands are shifted
@@ -102,30 +109,33 @@ NUMCONF_HD NUMCONF_INLINE constexpr Term normal_term(const Format& f, std::uint6
 template <class Word>
 NUMCONF_HD NUMCONF_INLINE constexpr Term add_terms(const Term& x, const Term& y, bool& sticky) {
   constexpr int kWidth = int(sizeof(Word)) * 8;
-  struct Aligned {
-    bool negative;
-    int exponent;
-    Word significand;
-  };
   const int x_up = kWidth - 2 - bit_width(x.significand);
   const int y_up = kWidth - 2 - bit_width(y.significand);
-  Aligned larger{x.negative, x.exponent - x_up, Word(x.significand) << x_up};
-  Aligned smaller{y.negative, y.exponent - y_up, Word(y.significand) << y_up};
-  if (larger.exponent < smaller.exponent ||
-      (larger.exponent == smaller.exponent && larger.significand < smaller.significand)) {
-    const Aligned swapped = larger;
-    larger = smaller;
-    smaller = swapped;
-  }
-  const int shift = larger.exponent - smaller.exponent;
-  const Word aligned = shift >= kWidth ? 0 : smaller.significand >> shift;
-  const Word lost =
-      shift >= kWidth ? smaller.significand : smaller.significand & ((Word{1} << shift) - 1);
-  sticky = lost != 0;
-  if (larger.negative == smaller.negative)
-    return {larger.negative, larger.exponent, larger.significand + aligned};
-  // x - (aligned + a fraction in (0, 1) when sticky) = (x - aligned - 1) + that fraction's rest.
-  return {larger.negative, larger.exponent, larger.significand - aligned - Word(sticky)};
+  const int x_exponent = x.exponent - x_up;
+  const int y_exponent = y.exponent - y_up;
+  const Word x_significand = Word(x.significand) << x_up;
+  const Word y_significand = Word(y.significand) << y_up;
+  // Which term is larger, and whether the signs differ, are data that random operands make
+  // unpredictable: they choose by masks (all ones or zero) and bitwise & and | on bools, not
+  // by ?: and || (which g++ compiles into branches).
+  const bool y_larger =
+      (y_exponent > x_exponent) | ((y_exponent == x_exponent) & (y_significand > x_significand));
+  const Word y_mask = Word(0) - Word(y_larger);
+  const int y_int_mask = -int(y_larger);
+  const Word larger = x_significand ^ ((x_significand ^ y_significand) & y_mask);
+  const Word smaller = x_significand ^ y_significand ^ larger;
+  const int exponent = x_exponent + ((y_exponent - x_exponent) & y_int_mask);
+  const bool negative = x.negative ^ ((x.negative ^ y.negative) & y_larger);
+  const int gap = exponent - (x_exponent + y_exponent - exponent);  // larger minus smaller
+  // Past kWidth - 1 places the smaller term (top bit at W - 3) is gone entirely either way.
+  const int shift = gap < kWidth - 1 ? gap : kWidth - 1;
+  const Word aligned = smaller >> shift;
+  sticky = aligned << shift != smaller;
+  // Opposite signs: x - (aligned + a fraction in (0, 1) when sticky) = (x - aligned - 1) +
+  // that fraction's rest, added as the two's complement (v ^ -1) - (-1) = -v.
+  const Word opposite = Word(0) - Word(x.negative != y.negative);
+  const Word subtrahend = aligned + (Word(sticky) & opposite);
+  return {negative, exponent, larger + ((subtrahend ^ opposite) - opposite)};
 }
 
 // Rounds x + y, for terms of at most 106 significant bits (an f64 product).  Trailing
@@ -151,27 +161,19 @@ NUMCONF_HD NUMCONF_INLINE constexpr Rounded round_sum(const Format& f, const Ter
   return round_pack(f, sum.negative, sum.exponent, sum.significand, sticky, p, random);
 }
 
-NUMCONF_HD NUMCONF_INLINE constexpr Rounded add_or_sub(const Format& f, std::uint64_t a,
-                                                       std::uint64_t b, bool subtract,
-                                                       const Policy& p, std::uint64_t random) {
-  Term s, t;
-  if (is_normal_code(f, a) && is_normal_code(f, b)) {
-    s = normal_term(f, a);
-    t = normal_term(f, b);
-    t.negative = t.negative != subtract;
-  } else {
-    const Unpacked x = read(f, a, p);
-    Unpacked y = read(f, b, p);
-    // NaN signs are not negated.
-    if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
-    y.negative = y.negative != subtract;
-    if (is_inf(x) && is_inf(y) && x.negative != y.negative) return default_nan(f, p);
-    if (is_inf(x)) return infinite_result(f, x.negative, p);
-    if (is_inf(y)) return infinite_result(f, y.negative, p);
-    s = term(x);
-    t = term(y);
-  }
-  return round_sum(f, s, t, p, random);
+// The general path of add and sub: every operand class, every policy.
+NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded add_or_sub(const Format& f, std::uint64_t a,
+                                                         std::uint64_t b, bool subtract,
+                                                         const Policy& p, std::uint64_t random) {
+  const Unpacked x = read(f, a, p);
+  Unpacked y = read(f, b, p);
+  // NaN signs are not negated.
+  if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
+  y.negative = y.negative != subtract;
+  if (is_inf(x) && is_inf(y) && x.negative != y.negative) return default_nan(f, p);
+  if (is_inf(x)) return infinite_result(f, x.negative, p);
+  if (is_inf(y)) return infinite_result(f, y.negative, p);
+  return round_sum(f, term(x), term(y), p, random);
 }
 
 // Numbers compared by value, -0 == +0.  Magnitudes: the top bit's position first, then the
@@ -226,23 +228,10 @@ NUMCONF_HD constexpr Rounded min_max(const Format& f, std::uint64_t a, std::uint
   return take_x ? operand_result(f, a, x, 0) : operand_result(f, b, y, 0);
 }
 
-}  // namespace detail
-
-// ---- Value-producing operations: exact result, one rounding -------------------------------
-
-NUMCONF_HD constexpr Rounded add(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
-                                 std::uint64_t random = 0) {
-  return detail::add_or_sub(f, a, b, false, p, random);
-}
-
-NUMCONF_HD constexpr Rounded sub(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
-                                 std::uint64_t random = 0) {
-  return detail::add_or_sub(f, a, b, true, p, random);
-}
-
-NUMCONF_HD constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
-                                 std::uint64_t random = 0) {
-  using namespace detail;
+// The general path of mul.
+NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded mul_general(const Format& f, std::uint64_t a,
+                                                          std::uint64_t b, const Policy& p,
+                                                          std::uint64_t random) {
   const Unpacked x = read(f, a, p);
   const Unpacked y = read(f, b, p);
   if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
@@ -256,11 +245,39 @@ NUMCONF_HD constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t
                     false, p, random);
 }
 
-// The quotient is formed to 127+ bits in two 128/64-bit divisions (one would give only 64 - 53
-// bits below an f64 result); the last remainder is the sticky bit.
-NUMCONF_HD constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t b, const Policy& p,
-                                 std::uint64_t random = 0) {
-  using namespace detail;
+// The general path of fma.
+NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded fma_general(const Format& f, std::uint64_t a,
+                                                          std::uint64_t b, std::uint64_t c,
+                                                          const Policy& p, std::uint64_t random) {
+  const Unpacked x = read(f, a, p);
+  const Unpacked y = read(f, b, p);
+  const Unpacked z = read(f, c, p);
+  // 0 * Inf is invalid even when c is a quiet NaN (as SoftFloat does; x86 FMA, measured on
+  // this project's AMD EPYC, raises nothing: docs/profiles.md).
+  const bool zero_times_inf = (is_zero(x) && is_inf(y)) || (is_inf(x) && is_zero(y));
+  if (is_nan(x) || is_nan(y) || is_nan(z)) {
+    Rounded r = nan_operand_result(f, p, x, y, z);
+    if (zero_times_inf && p.profile != Profile::X86) r.flags |= flags::kInvalid;
+    return r;
+  }
+  if (zero_times_inf) return default_nan(f, p);
+  const bool product_negative = x.negative != y.negative;
+  if (is_inf(x) || is_inf(y)) {
+    if (is_inf(z) && z.negative != product_negative) return default_nan(f, p);
+    return infinite_result(f, product_negative, p);
+  }
+  if (is_inf(z)) return infinite_result(f, z.negative, p);
+  // Exact: two significands of at most 53 bits.
+  const Term product{product_negative, x.exponent + y.exponent,
+                     Uint128{x.significand} * y.significand};
+  return round_sum(f, product, term(z), p, random);
+}
+
+// The general path of div.  The quotient is formed to 127+ bits in two 128/64-bit divisions (one
+// would give only 64 - 53 bits below an f64 result); the last remainder is the sticky bit.
+NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded div_general(const Format& f, std::uint64_t a,
+                                                          std::uint64_t b, const Policy& p,
+                                                          std::uint64_t random) {
   const Unpacked x = read(f, a, p);
   const Unpacked y = read(f, b, p);
   if (is_nan(x) || is_nan(y)) return nan_operand_result(f, p, x, y);
@@ -286,48 +303,10 @@ NUMCONF_HD constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t
   return round_pack(f, negative, exponent, first << 64 | second, sticky, p, random);
 }
 
-NUMCONF_HD constexpr Rounded fma(const Format& f, std::uint64_t a, std::uint64_t b, std::uint64_t c,
-                                 const Policy& p, std::uint64_t random = 0) {
-  using namespace detail;
-  Term x, y, z;
-  if (is_normal_code(f, a) && is_normal_code(f, b) && is_normal_code(f, c)) {
-    x = normal_term(f, a);
-    y = normal_term(f, b);
-    z = normal_term(f, c);
-  } else {
-    const Unpacked ux = read(f, a, p);
-    const Unpacked uy = read(f, b, p);
-    const Unpacked uz = read(f, c, p);
-    // 0 * Inf is invalid even when c is a quiet NaN (as SoftFloat does; x86 FMA, measured on
-    // this project's AMD EPYC, raises nothing: docs/profiles.md).
-    const bool zero_times_inf = (is_zero(ux) && is_inf(uy)) || (is_inf(ux) && is_zero(uy));
-    if (is_nan(ux) || is_nan(uy) || is_nan(uz)) {
-      Rounded r = nan_operand_result(f, p, ux, uy, uz);
-      if (zero_times_inf && p.profile != Profile::X86) r.flags |= flags::kInvalid;
-      return r;
-    }
-    if (zero_times_inf) return default_nan(f, p);
-    const bool product_negative = ux.negative != uy.negative;
-    if (is_inf(ux) || is_inf(uy)) {
-      if (is_inf(uz) && uz.negative != product_negative) return default_nan(f, p);
-      return infinite_result(f, product_negative, p);
-    }
-    if (is_inf(uz)) return infinite_result(f, uz.negative, p);
-    x = term(ux);
-    y = term(uy);
-    z = term(uz);
-  }
-  // Exact: two significands of at most 53 bits.
-  const Term product{x.negative != y.negative, x.exponent + y.exponent,
-                     x.significand * y.significand};
-  return round_sum(f, product, z, p, random);
-}
-
-// The root is formed digit by digit (two radicand bits per root bit) to 95 bits, 42 of them
-// below an f64 result; the remainder is the sticky bit.
-NUMCONF_HD constexpr Rounded sqrt(const Format& f, std::uint64_t a, const Policy& p,
-                                  std::uint64_t random = 0) {
-  using namespace detail;
+// The general path of sqrt.  The root is formed digit by digit (two radicand bits per root bit) to
+// 95 bits, 42 of them below an f64 result; the remainder is the sticky bit.
+NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std::uint64_t a,
+                                                           const Policy& p, std::uint64_t random) {
   const Unpacked x = read(f, a, p);
   if (is_nan(x)) return nan_operand_result(f, p, x);
   if (is_zero(x)) return round_pack(f, x.negative, 0, 0, false, p, random);  // sqrt(-0) = -0
@@ -353,6 +332,158 @@ NUMCONF_HD constexpr Rounded sqrt(const Format& f, std::uint64_t a, const Policy
     }
   }
   return round_pack(f, false, (exponent - 128) / 2, root, remainder != 0, p, random);
+}
+
+// ---- Fast paths: the general path's common case ---------------------------------------------
+//
+// Operands that are normal codes (is_normal_code) and a result in round_normal's domain (not
+// zero, not tiny, two binades or more below overflow, a mode that is not stochastic).  The exact
+// result is formed as the general path forms it, in 64-bit words where it fits, and rounded by
+// round_normal, round_pack's common case.  Each returns false, with `out` untouched, for
+// anything else, and the operation then runs its general path from the start; daz, ftz,
+// tininess and the overflow policy only act outside this domain.  tests/arith_test.cpp
+// (ArithFast) compares fast and general paths bit for bit, flags included.
+
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_add_or_sub(const Format& f, std::uint64_t a,
+                                                         std::uint64_t b, bool subtract,
+                                                         const Policy& p, Rounded& out) {
+  if (!is_normal_code(f, a) || !is_normal_code(f, b)) return false;
+  const Term x = normal_term(f, a);
+  Term y = normal_term(f, b);
+  y.negative = y.negative != subtract;
+  // Significands of at most 53 bits: in 64 bits add_terms keeps the sticky bit 8 or more bits
+  // below the rounding point, enough for every mode that is not stochastic (round_sum needs
+  // 128 bits for f64 only for products, and for stochastic rounding).
+  bool sticky = false;
+  const Term sum = add_terms<std::uint64_t>(x, y, sticky);
+  return round_normal(f, sum.negative, sum.exponent, std::uint64_t(sum.significand), sticky, p,
+                      out);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                  const Policy& p, Rounded& out) {
+  if (!is_normal_code(f, a) || !is_normal_code(f, b)) return false;
+  const Term x = normal_term(f, a);
+  const Term y = normal_term(f, b);
+  const bool negative = x.negative != y.negative;
+  const int exponent = x.exponent + y.exponent;
+  if (f.mantissa_bits <= 31)  // two significands of at most 32 bits: a 64-bit product
+    return round_normal(f, negative, exponent,
+                        std::uint64_t(x.significand) * std::uint64_t(y.significand), false, p, out);
+  return round_normal(f, negative, exponent, x.significand * y.significand, false, p, out);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                  std::uint64_t c, const Policy& p, Rounded& out) {
+  if (!is_normal_code(f, a) || !is_normal_code(f, b) || !is_normal_code(f, c)) return false;
+  const Term x = normal_term(f, a);
+  const Term y = normal_term(f, b);
+  const Term product{x.negative != y.negative, x.exponent + y.exponent,
+                     x.significand * y.significand};
+  bool sticky = false;
+  if (f.mantissa_bits <= 26) {  // as in round_sum
+    const Term sum = add_terms<std::uint64_t>(product, normal_term(f, c), sticky);
+    return round_normal(f, sum.negative, sum.exponent, std::uint64_t(sum.significand), sticky, p,
+                        out);
+  }
+  const Term sum = add_terms<Uint128>(product, normal_term(f, c), sticky);
+  return round_normal(f, sum.negative, sum.exponent, sum.significand, sticky, p, out);
+}
+
+// The quotient of the significands scaled by 2^k, floor and sticky remainder, as the general
+// path forms it in 128 bits.  sx / sy is in (1/2, 2), so the quotient has k or k + 1 bits:
+// with k = 63 - m (m <= 30) the dividend fits in 64 bits and the quotient keeps m + 2 or more
+// bits, the last remainder below the rounding point; wider formats divide in 128 bits.
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_div(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                  const Policy& p, Rounded& out) {
+  if (!is_normal_code(f, a) || !is_normal_code(f, b)) return false;
+  const Term x = normal_term(f, a);
+  const Term y = normal_term(f, b);
+  const bool negative = x.negative != y.negative;
+  const int m = f.mantissa_bits;
+  const auto divisor = std::uint64_t(y.significand);
+  if (m <= 30) {
+    const std::uint64_t dividend = std::uint64_t(x.significand) << (63 - m);
+    const std::uint64_t quotient = dividend / divisor;
+    return round_normal(f, negative, x.exponent - y.exponent - (63 - m), quotient,
+                        dividend - quotient * divisor != 0, p, out);
+  }
+  const Uint128 dividend = x.significand << (126 - m);
+  const Uint128 quotient = dividend / divisor;
+  return round_normal(f, negative, x.exponent - y.exponent - (126 - m), quotient,
+                      dividend - quotient * divisor != 0, p, out);
+}
+
+// The general path's digit-by-digit root without its 64 zero digits: the radicand's 31 digits
+// give a 31-bit root, m + 2 or more bits for m <= 29, and the remainder (below the rounding
+// point) is the sticky bit.  Each digit is chosen by a mask rather than a branch: digits are data.
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_sqrt(const Format& f, std::uint64_t a,
+                                                   const Policy& p, Rounded& out) {
+  if (f.mantissa_bits > 29 || !is_normal_code(f, a)) return false;
+  const Term x = normal_term(f, a);
+  if (x.negative) return false;
+  // radicand * 2^exponent with an even exponent and the radicand in [2^60, 2^62).
+  int up = 61 - f.mantissa_bits;
+  if (((x.exponent - up) & 1) != 0) --up;
+  const std::uint64_t radicand = std::uint64_t(x.significand) << up;
+  std::uint64_t root = 0, remainder = 0;
+  for (int shift = 60; shift >= 0; shift -= 2) {
+    remainder = remainder << 2 | ((radicand >> shift) & 3);
+    const std::uint64_t trial = root << 2 | 1;  // (2 root + 1)^2 - (2 root)^2, at this scale
+    const std::uint64_t fits = std::uint64_t(remainder >= trial);
+    remainder -= trial & (0 - fits);
+    root = root << 1 | fits;
+  }
+  return round_normal(f, false, (x.exponent - up) / 2, root, remainder != 0, p, out);
+}
+
+}  // namespace detail
+
+// ---- Value-producing operations: exact result, one rounding -------------------------------
+//
+// add, sub, mul, div, fma and sqrt try their fast path first (above), then the general path.
+
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded add(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                const Policy& p, std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_add_or_sub(f, a, b, false, p, r)) return r;
+  return detail::add_or_sub(f, a, b, false, p, random);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded sub(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                const Policy& p, std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_add_or_sub(f, a, b, true, p, r)) return r;
+  return detail::add_or_sub(f, a, b, true, p, random);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded mul(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                const Policy& p, std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_mul(f, a, b, p, r)) return r;
+  return detail::mul_general(f, a, b, p, random);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded div(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                const Policy& p, std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_div(f, a, b, p, r)) return r;
+  return detail::div_general(f, a, b, p, random);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded fma(const Format& f, std::uint64_t a, std::uint64_t b,
+                                                std::uint64_t c, const Policy& p,
+                                                std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_fma(f, a, b, c, p, r)) return r;
+  return detail::fma_general(f, a, b, c, p, random);
+}
+
+NUMCONF_HD NUMCONF_INLINE constexpr Rounded sqrt(const Format& f, std::uint64_t a, const Policy& p,
+                                                 std::uint64_t random = 0) {
+  Rounded r;
+  if (detail::fast_sqrt(f, a, p, r)) return r;
+  return detail::sqrt_general(f, a, p, random);
 }
 
 // Rounds to an integral value of f by the policy's mode: the integer is found by the rounder's

@@ -12,3 +12,7 @@
 // at every call, so a constexpr format or policy folds into the caller's code.  GCC otherwise
 // keeps the rounder out of line, where every format property is recomputed at run time.
 #define NUMCONF_INLINE __attribute__((always_inline)) inline
+
+// For the general paths of operations whose inlined fast path covers the common case: kept out
+// of line, so each call site holds only the fast path and one call.
+#define NUMCONF_NOINLINE __attribute__((noinline))

@@ -7,6 +7,7 @@
 // exact fraction bits); a conversion's 64-bit significand widens to the same values.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 #include "format.hpp"
@@ -24,7 +25,7 @@ struct Cut {
   std::uint64_t fraction = 0;
   bool sticky = false;
 
-  NUMCONF_HD constexpr bool inexact() const { return fraction != 0 || sticky; }
+  NUMCONF_HD constexpr bool inexact() const { return (fraction != 0) | sticky; }
 };
 
 // Cuts (significand + sticky) * 2^exponent at quantum 2^quantum, keeping the integer part
@@ -79,18 +80,20 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool rounds_up(const Cut& c, bool lo_even, b
                                                    const Policy& p, std::uint64_t random) {
   constexpr std::uint64_t kHalf = std::uint64_t{1} << 63;
   switch (p.rounding) {
+    // Bitwise & and | on bools: the operands are data, and g++ compiles && and || on them
+    // into branches that random operands mispredict.
     case Rounding::NearestEven:
-      return c.fraction > kHalf || (c.fraction == kHalf && (c.sticky || !lo_even));
+      return (c.fraction > kHalf) | ((c.fraction == kHalf) & (c.sticky | !lo_even));
     case Rounding::NearestAway:
       return c.fraction >= kHalf;
     case Rounding::TowardZero:
       return false;
     case Rounding::TowardPositive:
-      return !negative && c.inexact();
+      return !negative & c.inexact();
     case Rounding::TowardNegative:
-      return negative && c.inexact();
+      return negative & c.inexact();
     case Rounding::ToOdd:
-      return c.inexact() && lo_even;
+      return c.inexact() & lo_even;
     case Rounding::StochasticA:
     case Rounding::StochasticB:
     case Rounding::StochasticC:
@@ -284,5 +287,51 @@ NUMCONF_HD NUMCONF_INLINE constexpr Rounded round_pack(const Format& f, bool neg
   }
   return detail::round_to_int(f, negative, exponent, significand, sticky, p, random);
 }
+
+namespace detail {
+
+// round_pack's common case, the rounder of the arithmetic's fast paths: a non-zero 64-bit
+// significand, a mode that is not stochastic, an exact value in a normal binade (field >= 1:
+// not tiny, so tininess and ftz do not matter) and a rounded exponent field of at most max - 2,
+// where every code is a finite normal in every encoding (as in is_normal_code: no overflow, no
+// special codes).  There round_to_float reduces to what is below: the cut at quantum
+// binade - m, rounds_up, and the carry into the next binade.  Anything else (including a
+// negative result for an unsigned format) returns false with `out` untouched, and the caller
+// takes the general path.  As for round_pack, sticky bits lie below every rounding point.
+NUMCONF_HD NUMCONF_INLINE constexpr bool round_normal(const Format& f, bool negative, int exponent,
+                                                      std::uint64_t significand, bool sticky,
+                                                      const Policy& p, Rounded& out) {
+  if (significand == 0 || is_stochastic(p.rounding)) return false;
+  const int m = f.mantissa_bits;
+  const int lead = std::countl_zero(significand);
+  const std::uint64_t top = significand << lead;  // the leading bit at bit 63
+  const int binade = exponent + 63 - lead;
+  const Cut c{top >> (63 - m), top << (m + 1), sticky};  // kept: m + 1 bits
+  const bool up = rounds_up(c, lo_is_even(f, c.kept, binade - m), negative, p, 0);
+  // kept's leading bit adds 1 to field - 1, and a carry out of the significand
+  // (kept + up = 2^(m+1)) steps into the next field with trailing zeros, exactly.
+  const long long field = static_cast<long long>(binade) + f.bias;
+  const std::uint64_t magnitude =
+      (static_cast<std::uint64_t>(field - 1) << m) + c.kept + std::uint64_t(up);
+  const std::uint64_t top_field = (std::uint64_t{1} << f.exponent_bits) - 1;
+  if (field < 1 || (negative && !f.is_signed) || (magnitude >> m) + 2 > top_field) return false;
+  // with_sign and make, without their branches for integer formats: a negative result here
+  // has a sign bit, just above the magnitude.
+  const std::uint64_t code = std::uint64_t(negative) << (f.exponent_bits + m) | magnitude;
+  out = {code << f.padding_bits, c.inexact() ? flags::kInexact : std::uint8_t{0}};
+  return true;
+}
+
+// The same for a significand of up to 128 bits: the bits below its leading 64 join the sticky.
+NUMCONF_HD NUMCONF_INLINE constexpr bool round_normal(const Format& f, bool negative, int exponent,
+                                                      Uint128 significand, bool sticky,
+                                                      const Policy& p, Rounded& out) {
+  const int excess = bit_width(significand) > 64 ? bit_width(significand) - 64 : 0;
+  return round_normal(f, negative, exponent + excess,
+                      static_cast<std::uint64_t>(significand >> excess),
+                      sticky || low_bits(significand, excess) != 0, p, out);
+}
+
+}  // namespace detail
 
 }  // namespace numconf

@@ -14,12 +14,15 @@
 //     - minimum, maximum, minimumNumber, maximumNumber and compare on every pair,
 //       round_to_integral (both variants) on every code in all 18 policies;
 //     - f16, bf16, f32, f64: boundary-biased operands per operation and rounding mode;
-//     - f32 and f64 against the CPU in rn/rz/rp/rm.
+//     - f32 and f64 against the CPU in rn/rz/rp/rm;
+//     - the fast paths of every operation against the general path (ArithFast): every pair
+//       (every code for sqrt) of every small format in every mode, and 20000 random and
+//       boundary-biased cases per format, operation and mode for f16, bf16, f32, f64 and tf32.
 //   slow (ctest -L slow: --gtest_filter=*Slow* --gtest_also_run_disabled_tests, the DISABLED_
 //     tests of suite ArithSlow and ArithCpu.DISABLED_Slow...): every pair of every small
 //     format in all 18 policies for add, sub, mul, div; 10^6 fma triples per small format;
 //     10^6 boundary-biased cases per wide format, operation and mode; 10^6 CPU cases per
-//     format, operation and mode.
+//     format, operation and mode; 10^6 fast-path cases per wide format, operation and mode.
 //
 // Environment: NUMCONF_SEED=<n> changes the pseudo-random choices; NUMCONF_THREADS=<n> the
 // worker threads (default 2); NUMCONF_SHOW_FAILURES=<n> how many mismatches are printed.
@@ -53,6 +56,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "formats/format.hpp"
@@ -90,7 +94,6 @@ std::vector<NamedFmt> small_formats() {
   out.push_back(p3109(8, 3, false, true));
   return out;
 }
-
 
 // ---- Operations ------------------------------------------------------------------------------
 
@@ -195,9 +198,11 @@ inline void check_op(const NamedFmt& f, Op op, const ref::Operand* ops, const Po
                result_string("model", actual));
 }
 
-Stats run_parallel(std::size_t n, const std::function<void(std::size_t, Stats&)>& work) {
+template <class Tally = Stats>
+Tally run_parallel(std::size_t n,
+                   const std::function<void(std::size_t, std::type_identity_t<Tally>&)>& work) {
   const int workers = worker_count();
-  std::vector<Stats> per_worker(static_cast<std::size_t>(workers));
+  std::vector<Tally> per_worker(static_cast<std::size_t>(workers));
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
@@ -206,8 +211,8 @@ Stats run_parallel(std::size_t n, const std::function<void(std::size_t, Stats&)>
     });
   }
   for (std::thread& t : threads) t.join();
-  Stats total;
-  for (const Stats& s : per_worker) total.merge(s);
+  Tally total;
+  for (const Tally& s : per_worker) total.merge(s);
   return total;
 }
 
@@ -1013,6 +1018,212 @@ void wide_sweep(std::uint64_t per_op_and_mode) {
 TEST(ArithWide, BoundaryBiasedOperands) { wide_sweep(20000); }
 
 TEST(ArithSlow, DISABLED_WideBoundaryBiasedOperandsMillion) { wide_sweep(1000000); }
+
+// ---- Fast paths against the general path -----------------------------------------------------
+//
+// add, sub, mul, div, fma and sqrt first try a fast path (formats/arith.hpp, round_normal in
+// round.hpp) that must give the general path's result, flags included, wherever it answers.
+// Each case runs the fast path alone and the general path alone; every 64th pair, every sqrt
+// and every 16th wide case also goes to the oracle (the tests above check the public
+// operations, fast path included, against the oracle everywhere).  Every policy dimension other
+// than the mode is pseudo-random per case: inside the fast path's domain daz, ftz, tininess,
+// overflow, NaN conventions and profile must not matter.
+
+constexpr Op kFastOps[] = {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Fma, Op::Sqrt};
+
+// The fast path's answer, if it gives one.
+std::optional<Rounded> fast_op(Op op, const Format& f, std::uint64_t a, std::uint64_t b,
+                               std::uint64_t c, const Policy& p) {
+  Rounded r;
+  bool taken = false;
+  switch (op) {
+    case Op::Add:
+      taken = detail::fast_add_or_sub(f, a, b, false, p, r);
+      break;
+    case Op::Sub:
+      taken = detail::fast_add_or_sub(f, a, b, true, p, r);
+      break;
+    case Op::Mul:
+      taken = detail::fast_mul(f, a, b, p, r);
+      break;
+    case Op::Div:
+      taken = detail::fast_div(f, a, b, p, r);
+      break;
+    case Op::Sqrt:
+      taken = detail::fast_sqrt(f, a, p, r);
+      break;
+    case Op::Fma:
+      taken = detail::fast_fma(f, a, b, c, p, r);
+      break;
+  }
+  return taken ? std::optional<Rounded>(r) : std::nullopt;
+}
+
+Rounded general_op(Op op, const Format& f, std::uint64_t a, std::uint64_t b, std::uint64_t c,
+                   const Policy& p, std::uint64_t r) {
+  switch (op) {
+    case Op::Add:
+      return detail::add_or_sub(f, a, b, false, p, r);
+    case Op::Sub:
+      return detail::add_or_sub(f, a, b, true, p, r);
+    case Op::Mul:
+      return detail::mul_general(f, a, b, p, r);
+    case Op::Div:
+      return detail::div_general(f, a, b, p, r);
+    case Op::Fma:
+      return detail::fma_general(f, a, b, c, p, r);
+    case Op::Sqrt:
+      return detail::sqrt_general(f, a, p, r);
+  }
+  return {};
+}
+
+// Tallies of one sweep: how many cases the fast path took, and how many of those were inexact
+// (rounding happened) and rounded away from truncation, so that the comparison is not vacuous.
+struct FastStats {
+  Stats stats;
+  std::uint64_t taken = 0, taken_inexact = 0;
+
+  void merge(const FastStats& other) {
+    stats.merge(other.stats);
+    taken += other.taken;
+    taken_inexact += other.taken_inexact;
+  }
+};
+
+// A policy in `mode` with every other dimension pseudo-random, and its R.
+Policy policy_in_mode(Rounding mode, Rng& rng, std::uint64_t& random) {
+  Policy p = random_policy(rng, random);
+  p.rounding = mode;
+  p.random_bits = is_stochastic(mode) ? int(rng.below(33)) : 0;
+  random = rng.next() & low_mask(p.random_bits);
+  p.profile = static_cast<Profile>(rng.below(3));
+  return p;
+}
+
+// One case: fast against general (and, when `with_oracle`, the public operation against the
+// oracle).  Both results are printed on a mismatch.
+void check_fast(const NamedFmt& f, Op op, const std::uint64_t* codes, const Policy& p,
+                std::uint64_t r, bool with_oracle, FastStats& st) {
+  const std::optional<Rounded> fast = fast_op(op, f.format, codes[0], codes[1], codes[2], p);
+  ++st.stats.cases;
+  if (fast) {
+    ++st.taken;
+    st.taken_inexact += fast->flags & flags::kInexact;
+    const Rounded general = general_op(op, f.format, codes[0], codes[1], codes[2], p, r);
+    if (*fast != general)
+      note_failure(st.stats, f.name + " " + op_name(op) + " fast path", policy_string(p, r),
+                   operands_string(arity(op), codes), result_string("general", general),
+                   result_string("fast", *fast));
+  }
+  if (!with_oracle) return;
+  const ref::Operand ops[3] = {ref::operand(f.format, codes[0]), ref::operand(f.format, codes[1]),
+                               ref::operand(f.format, codes[2])};
+  const Rounded expected = oracle_op(op, f.format, ops[0], ops[1], ops[2], p, r);
+  const Rounded actual = model_op(op, f.format, codes[0], codes[1], codes[2], p, r);
+  for (int i = 0; i < 5; ++i) st.stats.flag_counts[i] += (expected.flags >> i) & 1;
+  if (expected != actual)
+    note_failure(st.stats, f.name + " " + op_name(op), policy_string(p, r),
+                 operands_string(arity(op), codes), result_string("oracle", expected),
+                 result_string("model", actual));
+}
+
+void report_fast(const FastStats& st, double seconds, const std::string& what,
+                 double min_taken_share) {
+  report(st.stats, seconds, what);
+  std::cout << "[ cases    ] " << what << ": fast path took " << st.taken << " ("
+            << st.taken_inexact << " inexact)" << std::endl;
+  EXPECT_GE(double(st.taken), min_taken_share * double(st.stats.cases)) << what;
+  if (min_taken_share > 0) {
+    EXPECT_GT(st.taken_inexact, 0u) << what;
+  }
+}
+
+// Every operand pair of every small format, for add, sub, mul, div and fma (c pseudo-random per
+// pair), and every code for sqrt, in every mode.
+TEST(ArithFast, EveryPairOfEverySmallFormatInEveryMode) {
+  const std::vector<NamedFmt> formats = small_formats();
+  const std::uint64_t seed = test_seed();
+  for (const Op op : kFastOps) {
+    const Timer timer;
+    FastStats total;
+    for (std::size_t fi = 0; fi < formats.size(); ++fi) {
+      const NamedFmt& f = formats[fi];
+      const std::uint64_t count = std::uint64_t{1} << code_bits(f.format);
+      for (const Rounding mode : kAllModes) {
+        const FastStats mode_total = run_parallel<FastStats>(count, [&](std::size_t a,
+                                                                        FastStats& st) {
+          Rng rng{hash_of({seed, 0xfa57, fi, std::uint64_t(op), std::uint64_t(mode), a})};
+          for (std::uint64_t b = 0; b < (arity(op) == 1 ? 1 : count); ++b) {
+            std::uint64_t r = 0;
+            const Policy p = policy_in_mode(mode, rng, r);
+            const std::uint64_t codes[3] = {a << f.format.padding_bits, b << f.format.padding_bits,
+                                            rng.below(count) << f.format.padding_bits};
+            check_fast(f, op, codes, p, r, arity(op) == 1 || (a * count + b) % 64 == 0, st);
+          }
+        });
+        // Stochastic rounding is left to the general path.  (Some formats give the fast path
+        // nothing to do: e2m1fn has one binade of normal codes that are not near max.)
+        if (is_stochastic(mode)) {
+          EXPECT_EQ(mode_total.taken, 0u) << f.name << " " << op_name(op);
+        }
+        total.merge(mode_total);
+      }
+    }
+    report_fast(total, timer.seconds(),
+                std::string(op_name(op)) + (arity(op) == 1 ? ", every code" : ", every pair") +
+                    " of every small format x 9 modes",
+                0.2);
+  }
+}
+
+// Boundary-biased operands (wide_case) and uniformly random codes, half and half, per op and
+// mode for f16, bf16, f32 and f64; tf32 (a code padded in a 32-bit container) gets uniformly
+// random codes only.
+void wide_fast_sweep(std::uint64_t per_op_and_mode) {
+  std::vector<NamedFmt> formats = wide_formats();
+  formats.push_back(builtin("tf32"));
+  const std::uint64_t seed = test_seed();
+  constexpr std::uint64_t kBlock = 4096;
+  const std::uint64_t blocks = (per_op_and_mode + kBlock - 1) / kBlock;
+  for (std::size_t fi = 0; fi < formats.size(); ++fi) {
+    const NamedFmt& f = formats[fi];
+    const bool padded = f.format.padding_bits != 0;
+    const Ieee t(f.format);
+    for (const Op op : kFastOps) {
+      // An f64 root needs more than 64 bits: sqrt has no fast path for it.
+      const bool f64_sqrt = op == Op::Sqrt && f.name == "f64";
+      const Timer timer;
+      const FastStats stats =
+          run_parallel<FastStats>(std::size(kAllModes) * blocks, [&](std::size_t i, FastStats& st) {
+            const Rounding mode = kAllModes[i / blocks];
+            Rng rng{hash_of({seed, 0xfa57, 0x1de, fi, std::uint64_t(op), i})};
+            const std::uint64_t first = (i % blocks) * kBlock;
+            for (std::uint64_t k = first; k < std::min(per_op_and_mode, first + kBlock); ++k) {
+              std::uint64_t codes[3];
+              if (padded || rng.coin()) {
+                for (std::uint64_t& c : codes)
+                  c = (rng.next() & low_mask(code_bits(f.format))) << f.format.padding_bits;
+              } else {
+                const Triple tr = wide_case(t, op, rng);
+                codes[0] = tr.a, codes[1] = tr.b, codes[2] = tr.c;
+              }
+              std::uint64_t r = 0;
+              const Policy p = policy_in_mode(mode, rng, r);
+              check_fast(f, op, codes, p, r, k % 16 == 0, st);
+            }
+          });
+      report_fast(stats, timer.seconds(),
+                  f.name + " " + op_name(op) + ", " + std::to_string(per_op_and_mode) +
+                      " per mode x 9 modes",
+                  f64_sqrt ? 0.0 : 0.1);
+    }
+  }
+}
+
+TEST(ArithFast, WideFormatsRandomAndBoundaryBiased) { wide_fast_sweep(20000); }
+
+TEST(ArithSlow, DISABLED_FastWideFormatsMillion) { wide_fast_sweep(1000000); }
 
 // Hand-picked cases with known answers (IEEE 754 and docs/arithmetic.md), model and oracle.
 TEST(ArithKnown, SpecExamples) {
