@@ -1,7 +1,11 @@
 // The quantization oracle (see quant.hpp).
 #include "reference/quant.hpp"
 
+#include <array>
 #include <boost/multiprecision/cpp_int.hpp>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "reference/oracle.hpp"
@@ -79,7 +83,7 @@ bool any_non_finite(const std::uint32_t* x, std::size_t n, std::size_t stride) {
 }
 
 // The largest finite value of a format, by scanning every code.
-cpp_rational largest_value(const Format& f) {
+cpp_rational scan_largest_value(const Format& f) {
   cpp_rational best = 0;
   const int width = is_float(f) ? int(f.is_signed) + f.exponent_bits + f.mantissa_bits : f.int_bits;
   for (std::uint64_t code = 0; code < (std::uint64_t{1} << width); ++code) {
@@ -88,6 +92,18 @@ cpp_rational largest_value(const Format& f) {
     best = std::max(best, v.magnitude);
   }
   return best;
+}
+
+// scan_largest_value, remembered per format: the scan decodes every code of the element, which
+// would otherwise cost more than quantizing the block.
+cpp_rational largest_value(const Format& f) {
+  static std::mutex guard;
+  static std::vector<std::pair<Format, cpp_rational>> known;
+  const std::lock_guard lock(guard);
+  for (const auto& [format, largest] : known)
+    if (format == f) return largest;
+  known.emplace_back(f, scan_largest_value(f));
+  return known.back().second;
 }
 
 cpp_rational element_max(const Scheme& s) {
@@ -176,23 +192,48 @@ Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, st
 
 // ---- NF4 ----------------------------------------------------------------------------------
 
+// The exact values of the NF4 table's f32 entries, decoded once.
+const std::array<cpp_rational, 16>& nf4_values() {
+  static const std::array<cpp_rational, 16> values = [] {
+    std::array<cpp_rational, 16> v;
+    for (int t = 0; t < 16; ++t) v[t] = f32_value(quant::kNf4Table[t]);
+    return v;
+  }();
+  return values;
+}
+
 Status quantize_table(const std::uint32_t* x, std::size_t n, std::size_t stride, BlockScale& out,
                       std::uint8_t* codes) {
   if (any_non_finite(x, n, stride)) return Status::NonFinite;
   const cpp_rational amax = block_amax(x, n, stride);
   out.scale = round_to(kF32, amax, Policy{}).bits;  // exact: amax is an input value
+  // x and entry · amax are dyadic (denominators at most 2^149 · 2^27): compared as integers on a
+  // grid of 2^-180, which avoids a gcd in every distance.
+  constexpr int kGridBits = 180;
+  const auto on_grid = [](const cpp_rational& q) {
+    const cpp_rational scaled = q * power_of_two(kGridBits);
+    if (denominator(scaled) != 1) throw std::logic_error("nf4 oracle: value finer than the grid");
+    return cpp_int(numerator(scaled));
+  };
+  std::array<cpp_int, 16> scaled_table;
+  for (int t = 0; t < 16; ++t) scaled_table[t] = on_grid(nf4_values()[t] * amax);
   for (std::size_t i = 0; i < n; ++i) {
     if (amax == 0) {
       codes[i * stride] = 7;  // the table's zero
       continue;
     }
-    const cpp_rational v = f32_value(x[i * stride]) / amax;
-    // Nearest entry; on equal distance the first (lower) one found is kept.
+    // Nearest entry to x / amax, compared as distances of x to entry · amax; on equal
+    // distance the first (lower) one found is kept.
+    const cpp_int v = on_grid(f32_value(x[i * stride]));
     int best = 0;
-    for (int t = 1; t < 16; ++t)
-      if (magnitude(v - f32_value(quant::kNf4Table[t])) <
-          magnitude(v - f32_value(quant::kNf4Table[best])))
+    cpp_int best_distance = abs(v - scaled_table[0]);
+    for (int t = 1; t < 16; ++t) {
+      cpp_int distance = abs(v - scaled_table[t]);
+      if (distance < best_distance) {
         best = t;
+        best_distance = std::move(distance);
+      }
+    }
     codes[i * stride] = std::uint8_t(best);
   }
   return Status::Ok;
@@ -371,7 +412,7 @@ std::uint32_t dequantize_value(const Scheme& s, const BlockScale& b, std::uint32
                     is_negative(s.element, code));
     case Method::Table: {
       const std::uint32_t entry = quant::kNf4Table[code & 15];
-      return to_f32(f32_value(entry) * f32_value(std::uint32_t(b.scale)),
+      return to_f32(nf4_values()[code & 15] * f32_value(std::uint32_t(b.scale)),
                     is_negative(kF32, entry) != is_negative(kF32, b.scale));
     }
     case Method::GgufQ8_0:

@@ -4,7 +4,8 @@
 //
 // Default tier (label formats): QuantOracle.* on NUMCONF_QUANT_BLOCKS blocks per scheme (default
 // 1000).  Slow tier (label slow): QuantOracleSlow.* on 10^5 blocks per scheme and scale rule.
-// NUMCONF_QUANT_ONLY=<text> restricts both to the schemes whose names contain the text.
+// NUMCONF_QUANT_ONLY=<text> restricts both to the schemes whose names contain the text
+// (=<name>: exactly that name).
 #include "formats/quant.hpp"
 
 #include <gtest/gtest.h>
@@ -371,10 +372,14 @@ std::size_t default_blocks() {
   return env != nullptr ? std::size_t(std::strtoull(env, nullptr, 0)) : 1000;
 }
 
-// NUMCONF_QUANT_ONLY=<text>: only the schemes whose test name contains the text.
+// NUMCONF_QUANT_ONLY=<text>: only the schemes whose test name contains the text;
+// NUMCONF_QUANT_ONLY==<name>: only the scheme of exactly that name ("int8 g32" is also part of
+// "uint8 g32" and "int8 g32 asymmetric restricted").
 bool selected(const std::string& name) {
   const char* only = std::getenv("NUMCONF_QUANT_ONLY");
-  return only == nullptr || name.find(only) != std::string::npos;
+  if (only == nullptr) return true;
+  if (only[0] == '=') return name == only + 1;
+  return name.find(only) != std::string::npos;
 }
 
 TEST(QuantOracle, EverySchemeOnGeneratedBlocks) {
