@@ -1,7 +1,9 @@
 #include "npy.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 #include "text.hpp"
 
@@ -34,8 +36,21 @@ std::string_view dict_value(std::string_view header, std::string_view key) {
   return v;
 }
 
-std::vector<std::size_t> parse_shape(std::string_view text) {
-  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return {};
+// The size of one element of a quoted dtype: '<f4' '<u2' '|u1' '<i8' ...; 0 for anything else
+// (big-endian, structured, strings).
+std::size_t item_bytes(std::string_view quoted) {
+  if (quoted.size() != 5 || quoted.front() != '\'' || quoted.back() != '\'') return 0;
+  const char order = quoted[1], kind = quoted[2], size = quoted[3];
+  if (kind != 'f' && kind != 'u' && kind != 'i') return 0;
+  if (size != '1' && size != '2' && size != '4' && size != '8') return 0;
+  if (kind == 'f' && size == '1') return 0;
+  if (!(order == '<' || (size == '1' && order == '|'))) return 0;
+  return std::size_t(size - '0');
+}
+
+// "(2, 3)", "(5,)" or "()"; nullopt when malformed.
+std::optional<std::vector<std::size_t>> parse_shape(std::string_view text) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return std::nullopt;
   text = text.substr(1, text.size() - 2);
   std::vector<std::size_t> dims;
   std::size_t pos = 0;
@@ -45,7 +60,7 @@ std::vector<std::size_t> parse_shape(std::string_view text) {
     std::size_t value = 0, digits = 0;
     for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits)
       value = value * 10 + std::size_t(text[pos] - '0');
-    if (digits == 0 || digits > 12) return {0};
+    if (digits == 0 || digits > 12) return std::nullopt;
     dims.push_back(value);
   }
   return dims;
@@ -53,7 +68,7 @@ std::vector<std::size_t> parse_shape(std::string_view text) {
 
 }  // namespace
 
-F32Array read_npy_f32(const std::string& path) {
+NpyArray read_npy(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) throw InputError("cannot read '" + path + "'");
   std::string data;
@@ -74,35 +89,36 @@ F32Array read_npy_f32(const std::string& path) {
   if (data.size() < data_start) throw bad("truncated header");
   const std::string_view header(data.data() + 8 + length_bytes, header_length);
   const std::string_view descr = dict_value(header, "descr");
-  if (descr != "'<f4'") throw bad("dtype " + std::string(descr) + " is not '<f4' (float32)");
+  const std::size_t item = item_bytes(descr);
+  if (item == 0)
+    throw bad("dtype " + std::string(descr) + " is not a little-endian or one-byte number type");
   if (dict_value(header, "fortran_order") != "False")
     throw bad("Fortran-order arrays are not supported");
-  const auto dims = parse_shape(dict_value(header, "shape"));
-  if (dims.empty() || dims.size() > 2)
-    throw bad("shape " + std::string(dict_value(header, "shape")) + " is not 1-D or 2-D");
-  F32Array a;
-  a.rows = dims.size() == 2 ? dims[0] : 1;
-  a.cols = dims.back();
-  const std::size_t count = a.rows * a.cols;
-  if (data.size() - data_start != 4 * count)
-    throw bad("holds " + std::to_string(data.size() - data_start) + " data bytes, shape needs " +
-              std::to_string(4 * count));
-  a.bits.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    std::uint32_t v = 0;
-    for (int b = 0; b < 4; ++b)
-      v |= std::uint32_t(static_cast<unsigned char>(data[data_start + 4 * i + std::size_t(b)]))
-           << (8 * b);
-    a.bits[i] = v;
+  NpyArray a;
+  a.dtype = std::string(descr.substr(1, descr.size() - 2));
+  const auto shape = parse_shape(dict_value(header, "shape"));
+  if (!shape) throw bad("malformed shape " + std::string(dict_value(header, "shape")));
+  a.shape = *shape;
+  std::size_t count = 1;
+  for (const std::size_t d : a.shape) {
+    if (d > (std::size_t{1} << 40) || count > (std::size_t{1} << 40))
+      throw bad("shape " + std::string(dict_value(header, "shape")) + " is too large");
+    count *= d;
   }
+  if (data.size() - data_start != item * count)
+    throw bad("holds " + std::to_string(data.size() - data_start) + " data bytes, shape needs " +
+              std::to_string(item * count));
+  a.data = data.substr(data_start);
   return a;
 }
 
-std::string npy_f32_bytes(const F32Array& a, bool one_dimensional) {
+std::string npy_bytes(const NpyArray& a) {
   std::string shape = "(";
-  if (!one_dimensional) shape.append(std::to_string(a.rows)).append(", ");
-  shape.append(std::to_string(a.cols)).append(one_dimensional ? ",)" : ")");
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  for (std::size_t i = 0; i < a.shape.size(); ++i)
+    shape.append(std::to_string(a.shape[i])).append(a.shape.size() == 1 ? "," : i + 1 < a.shape.size() ? ", " : "");
+  shape += ')';
+  std::string header =
+      "{'descr': '" + a.dtype + "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Magic, version, 2-byte length, header and '\n' padded to a multiple of 64 bytes.
   const std::size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
@@ -113,9 +129,53 @@ std::string npy_f32_bytes(const F32Array& a, bool one_dimensional) {
   out += char(header.size() & 0xff);
   out += char(header.size() >> 8);
   out += header;
-  for (const std::uint32_t v : a.bits)
-    for (int b = 0; b < 4; ++b) out += char((v >> (8 * b)) & 0xff);
+  out += a.data;
   return out;
+}
+
+std::string unsigned_dtype(int bytes) {
+  return (bytes == 1 ? "|u" : "<u") + std::to_string(bytes);
+}
+
+NpyArray npy_of_unsigned(int bytes, std::vector<std::size_t> shape,
+                         const std::vector<std::uint64_t>& values) {
+  NpyArray a{.dtype = unsigned_dtype(bytes), .shape = std::move(shape), .data = {}};
+  a.data.reserve(values.size() * std::size_t(bytes));
+  for (const std::uint64_t v : values)
+    for (int b = 0; b < bytes; ++b) a.data += char((v >> (8 * b)) & 0xff);
+  return a;
+}
+
+std::vector<std::uint64_t> unsigned_elements(const NpyArray& a) {
+  const std::size_t item = item_bytes("'" + a.dtype + "'");
+  std::vector<std::uint64_t> values(item == 0 ? 0 : a.data.size() / item);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    for (std::size_t b = 0; b < item; ++b)
+      values[i] |= std::uint64_t(static_cast<unsigned char>(a.data[i * item + b])) << (8 * b);
+  return values;
+}
+
+F32Array read_npy_f32(const std::string& path) {
+  const NpyArray a = read_npy(path);
+  if (a.dtype != "<f4") throw InputError(path + ": dtype '" + a.dtype + "' is not '<f4' (float32)");
+  if (a.shape.empty() || a.shape.size() > 2)
+    throw InputError(path + ": a " + std::to_string(a.shape.size()) +
+                     "-D array, not 1-D or 2-D");
+  F32Array f;
+  f.rows = a.shape.size() == 2 ? a.shape[0] : 1;
+  f.cols = a.shape.back();
+  for (const std::uint64_t v : unsigned_elements(NpyArray{"<u4", a.shape, a.data}))
+    f.bits.push_back(std::uint32_t(v));
+  return f;
+}
+
+std::string npy_f32_bytes(const F32Array& a, bool one_dimensional) {
+  std::vector<std::uint64_t> values(a.bits.begin(), a.bits.end());
+  NpyArray array = npy_of_unsigned(
+      4, one_dimensional ? std::vector<std::size_t>{a.cols} : std::vector<std::size_t>{a.rows, a.cols},
+      values);
+  array.dtype = "<f4";
+  return npy_bytes(array);
 }
 
 }  // namespace numconf::cli

@@ -1,5 +1,5 @@
-// Reading and writing NumPy .npy files of f32 values (format versions 1.0 to 3.0, little-endian
-// '<f4', C order, one or two dimensions).
+// Reading and writing NumPy .npy files (format versions 1.0 to 3.0 read, 1.0 written): C order,
+// little-endian or one-byte dtypes.
 #pragma once
 
 #include <cstddef>
@@ -9,15 +9,36 @@
 
 namespace numconf::cli {
 
+// An array as stored: its dtype ('<f4', '|u1', '<u2', ...), its shape and its raw data bytes.
+struct NpyArray {
+  std::string dtype;
+  std::vector<std::size_t> shape;
+  std::string data;
+};
+
+// Throws InputError naming the file and what is wrong with it (magic, version, header, byte
+// order, Fortran order, a data size that does not match the shape).
+NpyArray read_npy(const std::string& path);
+
+// The bytes of a version 1.0 .npy file.
+std::string npy_bytes(const NpyArray& array);
+
+// An array of unsigned integers of `bytes` bytes each ('|u1', '<u2', '<u4', '<u8').
+std::string unsigned_dtype(int bytes);
+NpyArray npy_of_unsigned(int bytes, std::vector<std::size_t> shape,
+                         const std::vector<std::uint64_t>& values);
+// The elements of an array of unsigned integers, little-endian.
+std::vector<std::uint64_t> unsigned_elements(const NpyArray& array);
+
 struct F32Array {
   std::size_t rows = 1, cols = 0;  // a 1-D array is one row
   std::vector<std::uint32_t> bits;
 };
 
-// Throws InputError naming the file and what is wrong with it.
+// A 1-D or 2-D '<f4' array; throws InputError otherwise.
 F32Array read_npy_f32(const std::string& path);
 
-// The bytes of a version 1.0 .npy file of a rows x cols '<f4' array (1-D when one_dimensional).
+// The bytes of a .npy file of a rows x cols '<f4' array (1-D when one_dimensional).
 std::string npy_f32_bytes(const F32Array& array, bool one_dimensional);
 
 }  // namespace numconf::cli
