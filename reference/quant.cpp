@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/multiprecision/cpp_int.hpp>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -31,11 +32,6 @@ cpp_rational value(const Format& f, std::uint64_t code) {
 cpp_rational f32_value(std::uint32_t bits) { return value(kF32, bits); }
 
 cpp_rational magnitude(const cpp_rational& q) { return q < 0 ? cpp_rational(-q) : q; }
-
-bool is_finite_f32(std::uint32_t bits) {
-  const ValueClass cls = decode(kF32, bits).cls;
-  return cls != ValueClass::Nan && cls != ValueClass::Infinite;
-}
 
 cpp_rational power_of_two(int k) {
   return k >= 0 ? cpp_rational(cpp_int(1) << k) : cpp_rational(cpp_int(1), cpp_int(1) << -k);
@@ -70,16 +66,22 @@ long long integer(const cpp_rational& q) {  // q integral
 
 long long clamp(long long v, long long lo, long long hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-cpp_rational block_amax(const std::uint32_t* x, std::size_t n, std::size_t stride) {
-  cpp_rational amax = 0;
-  for (std::size_t i = 0; i < n; ++i) amax = std::max(amax, magnitude(f32_value(x[i * stride])));
-  return amax;
+// The exact values of a block, each decoded once; nullopt when one is NaN or Inf.
+std::optional<std::vector<cpp_rational>> finite_values(const std::uint32_t* x, std::size_t n,
+                                                       std::size_t stride) {
+  std::vector<cpp_rational> v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const ExactValue e = decode(kF32, x[i * stride]);
+    if (e.cls == ValueClass::Nan || e.cls == ValueClass::Infinite) return std::nullopt;
+    v[i] = e.negative ? cpp_rational(-e.magnitude) : e.magnitude;
+  }
+  return v;
 }
 
-bool any_non_finite(const std::uint32_t* x, std::size_t n, std::size_t stride) {
-  for (std::size_t i = 0; i < n; ++i)
-    if (!is_finite_f32(x[i * stride])) return true;
-  return false;
+cpp_rational largest_magnitude(const std::vector<cpp_rational>& v) {
+  cpp_rational amax = 0;
+  for (const auto& e : v) amax = std::max(amax, magnitude(e));
+  return amax;
 }
 
 // The largest finite value of a format, by scanning every code.
@@ -134,7 +136,8 @@ int shared_exponent(const Scheme& s, const cpp_rational& amax) {
 
 Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                    BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) {
+  const auto values = finite_values(x, n, stride);
+  if (!values) {
     out.scale = 0xff;
     std::uint8_t fill = 0;
     const int width = int(s.element.is_signed) + s.element.exponent_bits + s.element.mantissa_bits;
@@ -148,15 +151,14 @@ Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::
     for (std::size_t i = 0; i < n; ++i) codes[i * stride] = fill;
     return Status::Ok;
   }
-  const cpp_rational amax = block_amax(x, n, stride);
+  const cpp_rational amax = largest_magnitude(*values);
   const int k = amax == 0 ? -127 : std::clamp(shared_exponent(s, amax), -127, 127);
   out.scale = std::uint64_t(k + 127);
   const cpp_rational unit = power_of_two(k + s.element_exponent);
   for (std::size_t i = 0; i < n; ++i) {
-    const cpp_rational v = f32_value(x[i * stride]);
     const bool negative = (x[i * stride] >> 31) != 0;  // keeps -0 a negative zero
-    codes[i * stride] =
-        std::uint8_t(round_value(s.element, negative, magnitude(v) / unit, s.element_policy).bits);
+    codes[i * stride] = std::uint8_t(
+        round_value(s.element, negative, magnitude((*values)[i]) / unit, s.element_policy).bits);
   }
   return Status::Ok;
 }
@@ -165,9 +167,10 @@ Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::
 
 Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                       std::uint32_t tensor_scale, BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
   const cpp_rational g = f32_value(tensor_scale);
-  const cpp_rational amax = block_amax(x, n, stride);
+  const cpp_rational amax = largest_magnitude(*values);
   const Policy scale_policy{.rounding = s.scale_rounding, .overflow = Overflow::Finite};
   out.scale = amax == 0 ? 0 : round_to(s.scale, amax / (element_max(s) * g), scale_policy).bits;
   const cpp_rational divisor = value(s.scale, out.scale) * g;
@@ -180,7 +183,7 @@ Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, st
       codes[i * stride] = 0;
       continue;
     }
-    const cpp_rational v = f32_value(bits);
+    const cpp_rational& v = (*values)[i];
     const cpp_rational scaled = s.division == quant::Division::Divide
                                     ? cpp_rational(v / divisor)
                                     : cpp_rational(v * reciprocal);
@@ -204,8 +207,9 @@ const std::array<cpp_rational, 16>& nf4_values() {
 
 Status quantize_table(const std::uint32_t* x, std::size_t n, std::size_t stride, BlockScale& out,
                       std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
-  const cpp_rational amax = block_amax(x, n, stride);
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
+  const cpp_rational amax = largest_magnitude(*values);
   out.scale = round_to(kF32, amax, Policy{}).bits;  // exact: amax is an input value
   // x and entry · amax are dyadic (denominators at most 2^149 · 2^27): compared as integers on a
   // grid of 2^-180, which avoids a gcd in every distance.
@@ -224,7 +228,7 @@ Status quantize_table(const std::uint32_t* x, std::size_t n, std::size_t stride,
     }
     // Nearest entry to x / amax, compared as distances of x to entry · amax; on equal
     // distance the first (lower) one found is kept.
-    const cpp_int v = on_grid(f32_value(x[i * stride]));
+    const cpp_int v = on_grid((*values)[i]);
     int best = 0;
     cpp_int best_distance = abs(v - scaled_table[0]);
     for (int t = 1; t < 16; ++t) {
@@ -261,11 +265,11 @@ std::uint8_t truncated_nibble(const cpp_rational& t) {
 
 Status quantize_gguf(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                      BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
-  std::vector<cpp_rational> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = f32_value(x[i * stride]);
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
+  const std::vector<cpp_rational>& v = *values;
   if (s.method == Method::GgufQ8_0) {
-    const cpp_rational d = f32_op(block_amax(x, n, stride) / 127);
+    const cpp_rational d = f32_op(largest_magnitude(v) / 127);
     const cpp_rational id = inverse_or_zero(d);
     out.scale = f16_code(d);
     for (std::size_t i = 0; i < n; ++i)
@@ -327,9 +331,9 @@ std::uint64_t int_code(const Format& f, long long v) {
 
 Status quantize_linear(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                        BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
-  std::vector<cpp_rational> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = f32_value(x[i * stride]);
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
+  const std::vector<cpp_rational>& v = *values;
   const Limits q = limits(s);
   const cpp_rational lo = std::min(cpp_rational(0), *std::min_element(v.begin(), v.end()));
   const cpp_rational hi = std::max(cpp_rational(0), *std::max_element(v.begin(), v.end()));
@@ -339,7 +343,7 @@ Status quantize_linear(const Scheme& s, const std::uint32_t* x, std::size_t n, s
   } else if (s.asymmetric) {
     out.scale = round_to(s.scale, (hi - lo) / (q.max - q.min), scale_policy).bits;
   } else {
-    out.scale = round_to(s.scale, block_amax(x, n, stride) / (q.max - q.offset), scale_policy).bits;
+    out.scale = round_to(s.scale, largest_magnitude(v) / (q.max - q.offset), scale_policy).bits;
   }
   const cpp_rational scale = value(s.scale, out.scale);
   long long zero_point = q.offset;
@@ -367,8 +371,9 @@ std::uint32_t to_f32(const cpp_rational& q, bool negative_zero = false) {
 }  // namespace
 
 std::uint32_t nvfp4_tensor_scale(const std::uint32_t* x, std::size_t n) {
-  if (any_non_finite(x, n, 1)) return 0x3f800000;
-  const cpp_rational amax = block_amax(x, n, 1);
+  const auto values = finite_values(x, n, 1);
+  if (!values) return 0x3f800000;
+  const cpp_rational amax = largest_magnitude(*values);
   if (amax == 0) return 0x3f800000;
   const std::uint32_t g = to_f32(amax / 2688);
   return g == 0 ? 1 : g;
