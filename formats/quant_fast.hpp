@@ -2,9 +2,9 @@
 // compile time, one pass per block (amax, shared exponent, exact rescale by 2^-k in the f32
 // exponent field, then the batch kernel of formats/batch.hpp); blocks it does not cover (NaN,
 // Inf or f32 subnormal inputs, results below f32's normal range) go to the general engine.
-// NVFP4 and symmetric INT4 groups: the block scale from the general engine, then each element
-// by exact comparisons with the block's rounding midpoints instead of a division; dequantized
-// values from a table per scale.  All of them give the results of quant::quantize_block /
+// NVFP4 and symmetric INT4 groups: the block scale (NVFP4: by searching the ue4m3 midpoints;
+// INT4: from the general engine), then each element by exact comparisons with the block's
+// rounding midpoints instead of a division; dequantized values from a table per scale.  All of them give the results of quant::quantize_block /
 // dequantize_value bit for bit (tests/quant_test.cpp, QuantFast.*).
 #pragma once
 
@@ -157,30 +157,71 @@ constexpr Dyadic dyadic(const Format& f, std::uint64_t code) {
 
 // Round-to-nearest-even of |x| / D onto the levels 0, 1, ..., N of one block without dividing:
 // |x| is compared exactly with the N midpoints between neighbouring levels (midpoint j lies
-// between level j and j + 1), each midpoint[j] * 2^exponent with midpoint[j] in [1, 2^34).  On
-// a tie the even level wins: level j when j is even, j + 1 when j is odd (e2m1 codes and
-// integers alike are even where their last bit is 0).
-template <std::size_t N>
+// between level j and j + 1), each midpoint[j] * 2^exponent with midpoint[j] in
+// [1, 2^MidpointBits).  On a tie the even level wins: level j when j is even, j + 1 when j is
+// odd (e2m1 and e4m3 codes and integers alike are even where their last bit is 0).
+template <std::size_t N, typename Word = std::uint64_t, int MidpointBits = 34>
 struct LevelFinder {
-  std::array<std::uint64_t, N> midpoint{};
+  static_assert(MidpointBits + 24 < 8 * int(sizeof(Word)), "shifted operands must fit a Word");
+  std::array<Word, N> midpoint{};
   int exponent = 0;
 
   // The level of a finite f32 magnitude (its bits without the sign).
   constexpr unsigned level(std::uint32_t magnitude) const {
     const Dyadic x = dyadic_f32(magnitude);
     const int shift = x.exponent - exponent;
-    if (x.integer == 0 || shift <= -25) return 0;  // |x| < 2^exponent <= every midpoint
-    if (shift >= 34) return N;                     // |x| >= 2^34 * 2^exponent > every midpoint
-    const std::uint64_t lhs = shift > 0 ? x.integer << shift : x.integer;
+    if (x.integer == 0 || shift <= -25) return 0;    // |x| < 2^exponent <= every midpoint
+    if (shift >= MidpointBits) return unsigned(N);  // |x| >= 2^MidpointBits * 2^exponent
+    const Word lhs = shift > 0 ? Word(x.integer) << shift : Word(x.integer);
     const int up = shift < 0 ? -shift : 0;
-    unsigned level = 0;
-    for (std::size_t j = 0; j < N; ++j) {
-      const std::uint64_t m = midpoint[j] << up;
-      level += unsigned(lhs > m) + unsigned(j % 2 == 1 && lhs == m);
+    // Whether |x| rounds above level j: true for every j below the result, false from it on.
+    const auto passes = [&](std::size_t j) {
+      const Word m = midpoint[j] << up;
+      return lhs > m || (j % 2 == 1 && lhs == m);
+    };
+    if constexpr (N <= 8) {
+      unsigned level = 0;
+      for (std::size_t j = 0; j < N; ++j) level += unsigned(passes(j));
+      return level;
+    } else {
+      std::size_t low = 0, high = N;  // the level lies in [low, high]
+      while (low < high) {
+        const std::size_t mid = (low + high) / 2;
+        if (passes(mid)) low = mid + 1;
+        else high = mid;
+      }
+      return unsigned(low);
     }
-    return level;
   }
 };
+
+// The ue4m3 block scales of one tensor scale g: the block scale amax / (6 g), rounded to
+// nearest-even and saturated at 448 as nvfp4_block_scale rounds it, is the number of midpoints
+// 6 g (v_c + v_{c+1}) / 2 of consecutive ue4m3 values v_c that amax passes.
+inline constexpr std::size_t kUe4m3Finite = 127;  // codes 0..0x7e; 0x7f is NaN
+using Nvfp4ScaleFinder = LevelFinder<kUe4m3Finite - 1, Uint128, 46>;
+
+inline Nvfp4ScaleFinder nvfp4_scale_finder(std::uint32_t tensor_scale) {
+  // v_c = value[c] * 2^-9 (the subnormal step), midpoints (value[c] + value[c+1]) * 2^-10.
+  constexpr auto kValues = [] {
+    std::array<std::uint64_t, kUe4m3Finite> v{};
+    for (std::size_t c = 0; c < v.size(); ++c) {
+      const Unpacked u = unpack(kNvfp4.scale, c);
+      v[c] = u.significand << (u.exponent + 9);
+    }
+    return v;
+  }();
+  constexpr Dyadic six = dyadic(kNvfp4.element, max_finite_magnitude(kNvfp4.element));
+  static_assert(unpack(kNvfp4.scale, 1).exponent == -9 &&
+                max_finite_magnitude(kNvfp4.scale) == kUe4m3Finite - 1);
+  // Midpoints below 2^22 * 2^24 (g's significand): the finder's 46 bits.
+  static_assert((kValues[kUe4m3Finite - 2] + kValues[kUe4m3Finite - 1]) * six.integer < (1u << 22));
+  const Dyadic g = dyadic_f32(tensor_scale);
+  Nvfp4ScaleFinder f{.exponent = -10 + six.exponent + g.exponent};
+  for (std::size_t c = 0; c + 1 < kUe4m3Finite; ++c)
+    f.midpoint[c] = Uint128(kValues[c] + kValues[c + 1]) * six.integer * g.integer;
+  return f;
+}
 
 // Midpoints of the e2m1 values 0, 0.5, 1, 1.5, 2, 3, 4, 6 in quarters, times D = s * g.
 inline LevelFinder<7> nvfp4_levels(std::uint64_t block_scale, std::uint32_t tensor_scale) {
@@ -218,11 +259,12 @@ inline TensorStatus quantize_nvfp4(const std::uint32_t* x, std::size_t n,
                                    std::uint32_t tensor_scale, std::uint8_t* scales,
                                    std::uint8_t* codes) {
   constexpr std::size_t kBlock = 16;
+  const auto scale_finder = detail::nvfp4_scale_finder(tensor_scale);
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::uint32_t* in = x + start;
     const detail::Amax amax = detail::amax_of(in, kBlock);
     if (amax.non_finite) return {Status::NonFinite, start / kBlock};
-    const std::uint64_t scale = detail::nvfp4_block_scale(kNvfp4, amax.magnitude, tensor_scale);
+    const unsigned scale = scale_finder.level(amax.magnitude);
     scales[start / kBlock] = std::uint8_t(scale);
     if (scale == 0) {  // as the general engine: every element +0
       for (std::size_t i = 0; i < kBlock; ++i) codes[start + i] = 0;
