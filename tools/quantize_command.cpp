@@ -524,6 +524,8 @@ void run_dequantize(const QuantizeOptions& o) {
   const quant::Scheme s = scheme_from(o);
   if (!o.npy_prefix.empty() && !o.input.empty())
     throw InputError("--npy and -i exclude each other");
+  if (!o.shape.empty() && (o.npy_prefix.empty() || o.packed.empty()))
+    throw InputError("dequantize takes --shape only with --npy and --packed (the text has one)");
   QuantizedTensor t = o.npy_prefix.empty() ? read_text(o, s) : read_npy_set(o, s);
   const std::string where = !o.npy_prefix.empty() ? o.npy_prefix + ".*.npy"
                             : o.input.empty() || o.input == "-" ? "stdin"
