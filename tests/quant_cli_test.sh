@@ -179,8 +179,8 @@ expect_status packed-with-code-lines 2 "line 3: a code line, but the codes come 
   bash -c "'$numconf' quantize --scheme q4_0 <'$tmp/x32.hex' | '$numconf' dequantize --scheme q4_0 --packed '$tmp/q4_0.bin'"
 expect_status packed-npy-no-shape 2 "--npy with --packed needs --shape" \
   "$numconf" dequantize --scheme q4_1 --npy "$tmp/p" --packed "$tmp/p.bin" --pack awq
-expect_status shape-from-text 2 "dequantize takes --shape only with --npy and --packed" \
-  "$numconf" dequantize --scheme q4_0 -i "$tmp/q4_0.txt" --packed "$tmp/q4_0.bin" --pack msb --shape 32
+expect_status shape-disagrees 2 "q4_0.txt: shape 1x32, --shape 2,16" \
+  "$numconf" dequantize --scheme q4_0 -i "$tmp/q4_0.txt" --packed "$tmp/q4_0.bin" --pack msb --shape 2,16
 expect_status npy-excludes-o 2 "--npy excludes -o and --roundtrip" \
   q '0\n' --scheme int8 --npy "$tmp/bad/x" -o "$tmp/bad/x.txt"
 no_file npy-excludes-o "$tmp/bad/x.scales.npy"

@@ -524,12 +524,16 @@ void run_dequantize(const QuantizeOptions& o) {
   const quant::Scheme s = scheme_from(o);
   if (!o.npy_prefix.empty() && !o.input.empty())
     throw InputError("--npy and -i exclude each other");
-  if (!o.shape.empty() && (o.npy_prefix.empty() || o.packed.empty()))
-    throw InputError("dequantize takes --shape only with --npy and --packed (the text has one)");
   QuantizedTensor t = o.npy_prefix.empty() ? read_text(o, s) : read_npy_set(o, s);
   const std::string where = !o.npy_prefix.empty() ? o.npy_prefix + ".*.npy"
                             : o.input.empty() || o.input == "-" ? "stdin"
                                                                 : o.input;
+  if (!o.shape.empty()) {
+    const Shape given = parse_shape(o.shape);
+    if (given.rows != t.shape.rows || given.cols != t.shape.cols)
+      throw InputError(where + ": shape " + std::to_string(t.shape.rows) + "x" +
+                       std::to_string(t.shape.cols) + ", --shape " + o.shape);
+  }
   if (!o.packed.empty())
     t.codes = read_packed(o, quant::element_bits(s), t.shape.rows * t.shape.cols);
   check_tensor(s, t, where);
