@@ -4,8 +4,9 @@
 // Inf or f32 subnormal inputs, results below f32's normal range) go to the general engine.
 // NVFP4 and symmetric INT4 groups: the block scale (NVFP4: by searching the ue4m3 midpoints;
 // INT4: from the general engine), then each element by exact comparisons with the block's
-// rounding midpoints instead of a division; dequantized values from a table per scale.  All of them give the results of quant::quantize_block /
-// dequantize_value bit for bit (tests/quant_test.cpp, QuantFast.*).
+// rounding midpoints instead of a division; dequantized values from a table per scale.  All of them
+// give the results of quant::quantize_block / dequantize_value bit for bit (tests/quant_test.cpp,
+// QuantFast.*).
 #pragma once
 
 #include <array>
@@ -170,7 +171,7 @@ struct LevelFinder {
   constexpr unsigned level(std::uint32_t magnitude) const {
     const Dyadic x = dyadic_f32(magnitude);
     const int shift = x.exponent - exponent;
-    if (x.integer == 0 || shift <= -25) return 0;    // |x| < 2^exponent <= every midpoint
+    if (x.integer == 0 || shift <= -25) return 0;   // |x| < 2^exponent <= every midpoint
     if (shift >= MidpointBits) return unsigned(N);  // |x| >= 2^MidpointBits * 2^exponent
     const Word lhs = shift > 0 ? Word(x.integer) << shift : Word(x.integer);
     const int up = shift < 0 ? -shift : 0;
@@ -187,8 +188,10 @@ struct LevelFinder {
       std::size_t low = 0, high = N;  // the level lies in [low, high]
       while (low < high) {
         const std::size_t mid = (low + high) / 2;
-        if (passes(mid)) low = mid + 1;
-        else high = mid;
+        if (passes(mid))
+          low = mid + 1;
+        else
+          high = mid;
       }
       return unsigned(low);
     }

@@ -300,7 +300,6 @@ std::string block_string(const std::vector<std::uint32_t>& x) {
   return s.str();
 }
 
-
 // `blocks` generated blocks of n values; a fifth of them with a NaN, Inf or f32 subnormal put in.
 std::vector<std::uint32_t> generated_blocks(test_support::Rng& rng, std::size_t blocks,
                                             std::size_t n) {
@@ -329,12 +328,12 @@ void expect_quantize_equal(const char* name, const Scheme& s, std::uint32_t tens
     BlockScale expected;
     std::vector<std::uint8_t> expected_codes(n), codes(n);
     ScaleCode scale = 0;
-    const auto st = quant::quantize_block(s, block, n, 1, tensor_scale, expected,
-                                          expected_codes.data());
+    const auto st =
+        quant::quantize_block(s, block, n, 1, tensor_scale, expected, expected_codes.data());
     const auto fast_st = fast(block, n, &scale, codes.data());
     if (st == quant::Status::Ok) finite.insert(finite.end(), block, block + n);
-    if (fast_st.status == st && (st != quant::Status::Ok || (scale == expected.scale &&
-                                                               codes == expected_codes)))
+    if (fast_st.status == st &&
+        (st != quant::Status::Ok || (scale == expected.scale && codes == expected_codes)))
       continue;
     ++failures;
     ADD_FAILURE() << name << " tensor scale " << hex(tensor_scale) << " block "
@@ -391,10 +390,9 @@ TEST(QuantFast, Nvfp4EqualsTheGeneralEngine) {
     std::vector<std::uint32_t> values(codes.size());
     quant::dequantize_nvfp4(codes.data(), scales.data(), codes.size(), g, values.data());
     for (std::size_t i = 0; i < codes.size(); ++i)
-      ASSERT_EQ(values[i], quant::dequantize_value(quant::kNvfp4, BlockScale{scales[i / 16], 0},
-                                                   g, codes[i]))
-          << "nvfp4 g " << hex(g) << " scale " << hex(scales[i / 16]) << " code "
-          << hex(codes[i]);
+      ASSERT_EQ(values[i],
+                quant::dequantize_value(quant::kNvfp4, BlockScale{scales[i / 16], 0}, g, codes[i]))
+          << "nvfp4 g " << hex(g) << " scale " << hex(scales[i / 16]) << " code " << hex(codes[i]);
   }
 }
 
@@ -406,8 +404,7 @@ TEST(QuantFast, Int4GroupsEqualTheGeneralEngine) {
     s.block = int(group);
     expect_quantize_equal<std::uint32_t>(
         "int4", s, 0, generated_blocks(rng, 200000 / group, group), group,
-        [group](const std::uint32_t* v, std::size_t n, std::uint32_t* scales,
-                std::uint8_t* codes) {
+        [group](const std::uint32_t* v, std::size_t n, std::uint32_t* scales, std::uint8_t* codes) {
           return quant::quantize_int4_groups(v, n, group, scales, codes);
         });
   }
@@ -422,8 +419,8 @@ TEST(QuantFast, Int4GroupsEqualTheGeneralEngine) {
   std::vector<std::uint32_t> values(codes.size());
   quant::dequantize_int4_groups(codes.data(), scales.data(), codes.size(), 16, values.data());
   for (std::size_t i = 0; i < codes.size(); ++i)
-    ASSERT_EQ(values[i], quant::dequantize_value(quant::kInt4, BlockScale{scales[i / 16], 0}, 0,
-                                                 codes[i]))
+    ASSERT_EQ(values[i],
+              quant::dequantize_value(quant::kInt4, BlockScale{scales[i / 16], 0}, 0, codes[i]))
         << "int4 scale " << hex(scales[i / 16]) << " code " << hex(codes[i]);
 }
 

@@ -115,7 +115,10 @@ NpyArray read_npy(const std::string& path) {
 std::string npy_bytes(const NpyArray& a) {
   std::string shape = "(";
   for (std::size_t i = 0; i < a.shape.size(); ++i)
-    shape.append(std::to_string(a.shape[i])).append(a.shape.size() == 1 ? "," : i + 1 < a.shape.size() ? ", " : "");
+    shape.append(std::to_string(a.shape[i]))
+        .append(a.shape.size() == 1      ? ","
+                : i + 1 < a.shape.size() ? ", "
+                                         : "");
   shape += ')';
   std::string header =
       "{'descr': '" + a.dtype + "', 'fortran_order': False, 'shape': " + shape + ", }";
@@ -133,9 +136,7 @@ std::string npy_bytes(const NpyArray& a) {
   return out;
 }
 
-std::string unsigned_dtype(int bytes) {
-  return (bytes == 1 ? "|u" : "<u") + std::to_string(bytes);
-}
+std::string unsigned_dtype(int bytes) { return (bytes == 1 ? "|u" : "<u") + std::to_string(bytes); }
 
 NpyArray npy_of_unsigned(int bytes, std::vector<std::size_t> shape,
                          const std::vector<std::uint64_t>& values) {
@@ -159,8 +160,7 @@ F32Array read_npy_f32(const std::string& path) {
   const NpyArray a = read_npy(path);
   if (a.dtype != "<f4") throw InputError(path + ": dtype '" + a.dtype + "' is not '<f4' (float32)");
   if (a.shape.empty() || a.shape.size() > 2)
-    throw InputError(path + ": a " + std::to_string(a.shape.size()) +
-                     "-D array, not 1-D or 2-D");
+    throw InputError(path + ": a " + std::to_string(a.shape.size()) + "-D array, not 1-D or 2-D");
   F32Array f;
   f.rows = a.shape.size() == 2 ? a.shape[0] : 1;
   f.cols = a.shape.back();
@@ -172,7 +172,8 @@ F32Array read_npy_f32(const std::string& path) {
 std::string npy_f32_bytes(const F32Array& a, bool one_dimensional) {
   std::vector<std::uint64_t> values(a.bits.begin(), a.bits.end());
   NpyArray array = npy_of_unsigned(
-      4, one_dimensional ? std::vector<std::size_t>{a.cols} : std::vector<std::size_t>{a.rows, a.cols},
+      4,
+      one_dimensional ? std::vector<std::size_t>{a.cols} : std::vector<std::size_t>{a.rows, a.cols},
       values);
   array.dtype = "<f4";
   return npy_bytes(array);

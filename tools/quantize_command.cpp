@@ -296,19 +296,21 @@ void write_quantized(const QuantizeOptions& o, const quant::Scheme& s, const Qua
     const NpyNames names(o.npy_prefix);
     if (codes_here) {
       const std::vector<std::uint64_t> codes(t.codes.begin(), t.codes.end());
-      file(names.codes).write(npy_bytes(npy_of_unsigned(
-          1,
-          t.shape.rows == 1 ? std::vector<std::size_t>{t.shape.cols}
-                            : std::vector<std::size_t>{t.shape.rows, t.shape.cols},
-          codes)));
+      file(names.codes)
+          .write(npy_bytes(npy_of_unsigned(
+              1,
+              t.shape.rows == 1 ? std::vector<std::size_t>{t.shape.cols}
+                                : std::vector<std::size_t>{t.shape.rows, t.shape.cols},
+              codes)));
     }
     std::vector<std::uint64_t> scales, zero_points;
     for (const auto& b : t.scales) {
       scales.push_back(b.scale);
       zero_points.push_back(b.zero_point);
     }
-    file(names.scales).write(
-        npy_bytes(npy_of_unsigned(npy_bytes_for(storage_bits(s.scale)), {scales.size()}, scales)));
+    file(names.scales)
+        .write(npy_bytes(
+            npy_of_unsigned(npy_bytes_for(storage_bits(s.scale)), {scales.size()}, scales)));
     if (has_zero_point(s))
       file(names.zero_points)
           .write(npy_bytes(npy_of_unsigned(npy_bytes_for(zero_point_bits(s)), {zero_points.size()},
@@ -357,7 +359,8 @@ void run_quantize(const QuantizeOptions& o) {
   if (!o.tensor_scale.empty()) {
     if (s.method != quant::Method::Nvfp4) throw InputError("--tensor-scale applies to nvfp4 only");
     const std::uint64_t v = parse_hex_field(o.tensor_scale, "--tensor-scale");
-    if (!is_finite_positive_f32(v)) throw InputError("--tensor-scale must be a positive finite f32");
+    if (!is_finite_positive_f32(v))
+      throw InputError("--tensor-scale must be a positive finite f32");
     t.tensor_scale = std::uint32_t(v);
   }
   t.scales.resize(quant::block_count(s, t.shape.rows, t.shape.cols));
@@ -456,7 +459,8 @@ QuantizedTensor read_npy_set(const QuantizeOptions& o, const quant::Scheme& s) {
     t.shape = Shape{shape.size() == 2 ? shape[0] : 1, shape.back()};
     t.codes.assign(codes.begin(), codes.end());
   } else {
-    if (o.shape.empty()) throw InputError("--npy with --packed needs --shape (the packed file has none)");
+    if (o.shape.empty())
+      throw InputError("--npy with --packed needs --shape (the packed file has none)");
     t.shape = parse_shape(o.shape);
   }
   const auto scales = elements(names.scales, storage_bits(s.scale), 1).second;
@@ -511,9 +515,8 @@ void check_tensor(const quant::Scheme& s, const QuantizedTensor& t, const std::s
   const int bits = quant::element_bits(s);
   for (std::size_t i = 0; i < t.codes.size(); ++i)
     if (t.codes[i] >> bits != 0)
-      throw InputError(where + ": code " + std::to_string(i) + " (" +
-                       hex_digits(t.codes[i], 8) + ") does not fit " + std::to_string(bits) +
-                       " bits");
+      throw InputError(where + ": code " + std::to_string(i) + " (" + hex_digits(t.codes[i], 8) +
+                       ") does not fit " + std::to_string(bits) + " bits");
   if (s.method == quant::Method::Nvfp4 && !is_finite_positive_f32(t.tensor_scale))
     throw InputError(where + ": the tensor scale is not a positive finite f32");
 }
@@ -525,7 +528,7 @@ void run_dequantize(const QuantizeOptions& o) {
   if (!o.npy_prefix.empty() && !o.input.empty())
     throw InputError("--npy and -i exclude each other");
   QuantizedTensor t = o.npy_prefix.empty() ? read_text(o, s) : read_npy_set(o, s);
-  const std::string where = !o.npy_prefix.empty() ? o.npy_prefix + ".*.npy"
+  const std::string where = !o.npy_prefix.empty()               ? o.npy_prefix + ".*.npy"
                             : o.input.empty() || o.input == "-" ? "stdin"
                                                                 : o.input;
   if (!o.shape.empty()) {
@@ -587,8 +590,9 @@ void add_quantize_commands(CLI::App& app, int& exit_code) {
                 "write PREFIX.codes.npy (u1), PREFIX.scales.npy (scale codes: u1, <u2 or <u4), "
                 "PREFIX.zero_points.npy (uint8/uint4 asymmetric, q4_1), PREFIX.tensor_scale.npy "
                 "(nvfp4) instead of text");
-  q->add_option("--packed", quantize.packed,
-                "write the codes packed into this file (and leave them out of the text or .npy set)");
+  q->add_option(
+      "--packed", quantize.packed,
+      "write the codes packed into this file (and leave them out of the text or .npy set)");
   q->add_option("--pack", quantize.pack, "packing layout: lsb (default), msb, gguf, awq");
   q->callback([&exit_code] {
     run_quantize(quantize);
