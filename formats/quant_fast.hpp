@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -327,15 +328,54 @@ inline TensorStatus quantize_int4_groups(const std::uint32_t* x, std::size_t n, 
   return {};
 }
 
-// The dequantized values of n INT4 codes in groups, as dequantize_value gives them: the 16
-// values of each group's scale are computed once per group.
+namespace detail {
+
+// The f32 values c * scale of the 16 INT4 codes (c = -8..7), rounded to nearest-even, as
+// dequantize_value gives them.  For a normal scale whose products stay normal (exponent field
+// at most 250: |c| <= 8 adds at most 4) the 28-bit product of the significands is rounded to 24
+// bits here; other scales go to dequantize_value.
+inline std::array<std::uint32_t, 16> int4_values(std::uint32_t scale) {
+  std::array<std::uint32_t, 16> table;
+  const std::uint32_t field = scale >> 23 & 0xff;
+  if (field == 0 || field > 250) {
+    for (std::size_t c = 0; c < 16; ++c)
+      table[c] = dequantize_value(kInt4, BlockScale{scale, 0}, 0, std::uint8_t(c));
+    return table;
+  }
+  const std::uint64_t significand = (scale & 0x7fffff) | 0x800000;
+  for (std::size_t c = 0; c < 16; ++c) {
+    const bool negative_code = c >= 8;
+    const std::uint64_t m = negative_code ? 16 - c : c;  // |code value|
+    const std::uint32_t sign = (std::uint32_t(negative_code) ^ (scale >> 31)) << 31;
+    if (m == 0) {
+      table[c] = sign;  // a zero product keeps the XOR of the signs
+      continue;
+    }
+    std::uint64_t q = m * significand;
+    int shift = int(std::bit_width(q)) - 24;  // 0..4
+    if (shift > 0) {
+      const std::uint64_t rest = q & ((std::uint64_t{1} << shift) - 1),
+                          half = std::uint64_t{1} << (shift - 1);
+      q >>= shift;
+      if (rest > half || (rest == half && (q & 1) != 0)) ++q;
+      if (q == (std::uint64_t{1} << 24)) {  // rounded up to the next binade
+        q >>= 1;
+        ++shift;
+      }
+    }
+    table[c] = sign | (field + std::uint32_t(shift)) << 23 | std::uint32_t(q & 0x7fffff);
+  }
+  return table;
+}
+
+}  // namespace detail
+
+// The dequantized values of n INT4 codes in groups, as dequantize_value gives them, from a
+// table of the 16 values of each group's scale.
 inline void dequantize_int4_groups(const std::uint8_t* codes, const std::uint32_t* scales,
                                    std::size_t n, std::size_t group, std::uint32_t* out) {
-  std::array<std::uint32_t, 16> table;
   for (std::size_t start = 0; start < n; start += group) {
-    const BlockScale scale{scales[start / group], 0};
-    for (std::size_t c = 0; c < 16; ++c)
-      table[c] = dequantize_value(kInt4, scale, 0, std::uint8_t(c));
+    const auto table = detail::int4_values(scales[start / group]);
     for (std::size_t i = start; i < start + group; ++i) out[i] = table[codes[i] & 15];
   }
 }

@@ -408,10 +408,12 @@ TEST(QuantFast, Int4GroupsEqualTheGeneralEngine) {
           return quant::quantize_int4_groups(v, n, group, scales, codes);
         });
   }
-  // Every code under scales drawn from generated values (subnormal, huge and zero included).
+  // Every code under scales drawn from generated values (subnormal, huge, negative and zero
+  // included; those around exponent field 250 change path), and every significand pattern that
+  // rounds up into the next binade.
   std::vector<std::uint32_t> scales = generated_blocks(rng, 200, 32);
-  for (auto& v : scales) v &= 0x7fffffff;
-  for (const std::uint32_t v : {0x00000000u, 0x00000001u, 0x7f7fffffu, 0x3f800000u})
+  for (const std::uint32_t v : {0x00000000u, 0x00000001u, 0x7f7fffffu, 0x3f800000u, 0x7d7fffffu,
+                                0x7d000000u, 0x7d800000u, 0x7dffffffu, 0x3fffffffu, 0x3f7fffffu})
     scales.push_back(v);
   std::erase_if(scales, [](std::uint32_t v) { return v >= 0x7f800000; });
   std::vector<std::uint8_t> codes(scales.size() * 16);
