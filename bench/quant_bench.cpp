@@ -1,7 +1,8 @@
 // Quantize + dequantize throughput, values per second on one core (see bench/RESULTS.md).
 //
 // Each iteration quantizes 2^20 f32 values drawn from N(0, 1) (4 MiB) into scales and codes and
-// dequantizes them back to f32.  Paths: "fast", the typed MX path (formats/quant_fast.hpp);
+// dequantizes them back to f32.  Paths: "fast", the typed paths of formats/quant_fast.hpp (MX,
+// NVFP4 with its tensor scale computed in the loop, INT4 in groups of 128 along the data);
 // "general", the scheme-as-data engine (formats/quant.hpp, quantize_tensor/dequantize_tensor).
 // The typed path's loops are compiled twice by target_clones (AVX2 and the x86-64 baseline).
 #include <benchmark/benchmark.h>
@@ -49,6 +50,42 @@ NUMCONF_BENCH_CLONES void mxfp4_fast(const std::uint32_t* x, std::uint8_t* scale
   quant::dequantize_mx<kE2M1FN>(codes, scales, kValues, 32, out);
 }
 
+NUMCONF_BENCH_CLONES void nvfp4_fast(const std::uint32_t* x, std::uint8_t* scales,
+                                     std::uint8_t* codes, std::uint32_t* out) {
+  const std::uint32_t g = quant::nvfp4_tensor_scale(x, kValues);
+  quant::quantize_nvfp4(x, kValues, g, scales, codes);
+  quant::dequantize_nvfp4(codes, scales, kValues, g, out);
+}
+
+void BM_nvfp4_fast(benchmark::State& state) {
+  const auto& x = normal_values();
+  std::vector<std::uint8_t> scales(kValues / 16), codes(kValues);
+  std::vector<std::uint32_t> out(kValues);
+  for (auto _ : state) {
+    nvfp4_fast(x.data(), scales.data(), codes.data(), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(kValues));
+}
+
+NUMCONF_BENCH_CLONES void int4_g128_fast(const std::uint32_t* x, std::uint32_t* scales,
+                                         std::uint8_t* codes, std::uint32_t* out) {
+  quant::quantize_int4_groups(x, kValues, 128, scales, codes);
+  quant::dequantize_int4_groups(codes, scales, kValues, 128, out);
+}
+
+void BM_int4_g128_fast(benchmark::State& state) {
+  const auto& x = normal_values();
+  std::vector<std::uint32_t> scales(kValues / 128);
+  std::vector<std::uint8_t> codes(kValues);
+  std::vector<std::uint32_t> out(kValues);
+  for (auto _ : state) {
+    int4_g128_fast(x.data(), scales.data(), codes.data(), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(kValues));
+}
+
 template <auto Kernel>
 void BM_fast(benchmark::State& state) {
   const auto& x = normal_values();
@@ -92,6 +129,8 @@ quant::Scheme int4_g128() {
 
 BENCHMARK(BM_fast<mxfp8_fast>)->Name("mxfp8_e4m3/fast")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_fast<mxfp4_fast>)->Name("mxfp4/fast")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_nvfp4_fast)->Name("nvfp4/fast")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_int4_g128_fast)->Name("int4_g128/fast")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_general, mxfp8_e4m3, named("mxfp8_e4m3"))
     ->Name("mxfp8_e4m3/general")
     ->Unit(benchmark::kMillisecond);

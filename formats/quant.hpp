@@ -296,19 +296,23 @@ NUMCONF_HD constexpr Status quantize_mx(const Scheme& s, const std::uint32_t* x,
 
 // ---- NVFP4 ----------------------------------------------------------------------------------
 
+// The block scale s = amax / (6 g), rounded once into ue4m3 (satfinite); 0 for a zero block.
+NUMCONF_HD constexpr std::uint64_t nvfp4_block_scale(const Scheme& s, std::uint32_t amax_magnitude,
+                                                     std::uint32_t tensor_scale) {
+  if (amax_magnitude == 0) return 0;
+  const Exact six_g =
+      product(exact(unpack(s.element, max_finite_magnitude(s.element))), exact_f32(tensor_scale));
+  const Policy scale_policy{.rounding = s.scale_rounding, .overflow = Overflow::Finite};
+  return round_exact(s.scale, quotient(exact_f32(amax_magnitude), six_g), scale_policy).bits;
+}
+
 NUMCONF_HD constexpr Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n,
                                            std::size_t stride, std::uint32_t tensor_scale,
                                            BlockScale& out, std::uint8_t* codes) {
   const Amax amax = block_amax(x, n, stride);
   if (amax.non_finite) return Status::NonFinite;
   const Exact g = exact_f32(tensor_scale);
-  out.scale = 0;
-  if (amax.magnitude != 0) {
-    // s = amax / (6 g), rounded once into ue4m3 (satfinite).
-    const Exact six_g = product(exact(unpack(s.element, max_finite_magnitude(s.element))), g);
-    const Policy scale_policy{.rounding = s.scale_rounding, .overflow = Overflow::Finite};
-    out.scale = round_exact(s.scale, quotient(exact_f32(amax.magnitude), six_g), scale_policy).bits;
-  }
+  out.scale = nvfp4_block_scale(s, amax.magnitude, tensor_scale);
   if (out.scale == 0) {  // zero block, or a block scale that underflowed: all elements +0
     for (std::size_t i = 0; i < n; ++i) codes[i * stride] = 0;
     return Status::Ok;
@@ -578,6 +582,13 @@ NUMCONF_HD constexpr Exact add_magnitudes(const Exact& a, const Exact& b) {
           cut >= 128 || low_bits(small.significand, cut) != 0};
 }
 
+// The symmetric scale amax / qmax, rounded once into the scale format (saturating).
+NUMCONF_HD constexpr std::uint64_t symmetric_scale(const Scheme& s, std::uint32_t amax_magnitude) {
+  const Exact levels = exact_int(int_limits(s).max - symmetric_offset(s));
+  const Policy scale_policy{.rounding = s.scale_rounding, .overflow = Overflow::Finite};
+  return round_exact(s.scale, quotient(exact_f32(amax_magnitude), levels), scale_policy).bits;
+}
+
 NUMCONF_HD constexpr Status quantize_linear(const Scheme& s, const std::uint32_t* x, std::size_t n,
                                             std::size_t stride, BlockScale& out,
                                             std::uint8_t* codes) {
@@ -589,9 +600,7 @@ NUMCONF_HD constexpr Status quantize_linear(const Scheme& s, const std::uint32_t
   if (s.fixed_scale) {
     out.scale = s.scale_code;
   } else if (!s.asymmetric) {
-    const Exact levels = exact_int(q.max - symmetric_offset(s));
-    out.scale =
-        round_exact(s.scale, quotient(exact_f32(amax.magnitude), levels), scale_policy).bits;
+    out.scale = symmetric_scale(s, amax.magnitude);
   } else {
     Exact low = range_low(x, n, stride);
     low.negative = false;

@@ -1,7 +1,12 @@
 // The quantization oracle (see quant.hpp).
 #include "reference/quant.hpp"
 
+#include <array>
 #include <boost/multiprecision/cpp_int.hpp>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "reference/oracle.hpp"
@@ -27,11 +32,6 @@ cpp_rational value(const Format& f, std::uint64_t code) {
 cpp_rational f32_value(std::uint32_t bits) { return value(kF32, bits); }
 
 cpp_rational magnitude(const cpp_rational& q) { return q < 0 ? cpp_rational(-q) : q; }
-
-bool is_finite_f32(std::uint32_t bits) {
-  const ValueClass cls = decode(kF32, bits).cls;
-  return cls != ValueClass::Nan && cls != ValueClass::Infinite;
-}
 
 cpp_rational power_of_two(int k) {
   return k >= 0 ? cpp_rational(cpp_int(1) << k) : cpp_rational(cpp_int(1), cpp_int(1) << -k);
@@ -66,20 +66,26 @@ long long integer(const cpp_rational& q) {  // q integral
 
 long long clamp(long long v, long long lo, long long hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-cpp_rational block_amax(const std::uint32_t* x, std::size_t n, std::size_t stride) {
+// The exact values of a block, each decoded once; nullopt when one is NaN or Inf.
+std::optional<std::vector<cpp_rational>> finite_values(const std::uint32_t* x, std::size_t n,
+                                                       std::size_t stride) {
+  std::vector<cpp_rational> v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const ExactValue e = decode(kF32, x[i * stride]);
+    if (e.cls == ValueClass::Nan || e.cls == ValueClass::Infinite) return std::nullopt;
+    v[i] = e.negative ? cpp_rational(-e.magnitude) : e.magnitude;
+  }
+  return v;
+}
+
+cpp_rational largest_magnitude(const std::vector<cpp_rational>& v) {
   cpp_rational amax = 0;
-  for (std::size_t i = 0; i < n; ++i) amax = std::max(amax, magnitude(f32_value(x[i * stride])));
+  for (const auto& e : v) amax = std::max(amax, magnitude(e));
   return amax;
 }
 
-bool any_non_finite(const std::uint32_t* x, std::size_t n, std::size_t stride) {
-  for (std::size_t i = 0; i < n; ++i)
-    if (!is_finite_f32(x[i * stride])) return true;
-  return false;
-}
-
 // The largest finite value of a format, by scanning every code.
-cpp_rational largest_value(const Format& f) {
+cpp_rational scan_largest_value(const Format& f) {
   cpp_rational best = 0;
   const int width = is_float(f) ? int(f.is_signed) + f.exponent_bits + f.mantissa_bits : f.int_bits;
   for (std::uint64_t code = 0; code < (std::uint64_t{1} << width); ++code) {
@@ -88,6 +94,18 @@ cpp_rational largest_value(const Format& f) {
     best = std::max(best, v.magnitude);
   }
   return best;
+}
+
+// scan_largest_value, remembered per format: the scan decodes every code of the element, which
+// would otherwise cost more than quantizing the block.
+cpp_rational largest_value(const Format& f) {
+  static std::mutex guard;
+  static std::vector<std::pair<Format, cpp_rational>> known;
+  const std::lock_guard lock(guard);
+  for (const auto& [format, largest] : known)
+    if (format == f) return largest;
+  known.emplace_back(f, scan_largest_value(f));
+  return known.back().second;
 }
 
 cpp_rational element_max(const Scheme& s) {
@@ -118,7 +136,8 @@ int shared_exponent(const Scheme& s, const cpp_rational& amax) {
 
 Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                    BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) {
+  const auto values = finite_values(x, n, stride);
+  if (!values) {
     out.scale = 0xff;
     std::uint8_t fill = 0;
     const int width = int(s.element.is_signed) + s.element.exponent_bits + s.element.mantissa_bits;
@@ -132,15 +151,14 @@ Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::
     for (std::size_t i = 0; i < n; ++i) codes[i * stride] = fill;
     return Status::Ok;
   }
-  const cpp_rational amax = block_amax(x, n, stride);
+  const cpp_rational amax = largest_magnitude(*values);
   const int k = amax == 0 ? -127 : std::clamp(shared_exponent(s, amax), -127, 127);
   out.scale = std::uint64_t(k + 127);
   const cpp_rational unit = power_of_two(k + s.element_exponent);
   for (std::size_t i = 0; i < n; ++i) {
-    const cpp_rational v = f32_value(x[i * stride]);
     const bool negative = (x[i * stride] >> 31) != 0;  // keeps -0 a negative zero
-    codes[i * stride] =
-        std::uint8_t(round_value(s.element, negative, magnitude(v) / unit, s.element_policy).bits);
+    codes[i * stride] = std::uint8_t(
+        round_value(s.element, negative, magnitude((*values)[i]) / unit, s.element_policy).bits);
   }
   return Status::Ok;
 }
@@ -149,9 +167,10 @@ Status quantize_mx(const Scheme& s, const std::uint32_t* x, std::size_t n, std::
 
 Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                       std::uint32_t tensor_scale, BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
   const cpp_rational g = f32_value(tensor_scale);
-  const cpp_rational amax = block_amax(x, n, stride);
+  const cpp_rational amax = largest_magnitude(*values);
   const Policy scale_policy{.rounding = s.scale_rounding, .overflow = Overflow::Finite};
   out.scale = amax == 0 ? 0 : round_to(s.scale, amax / (element_max(s) * g), scale_policy).bits;
   const cpp_rational divisor = value(s.scale, out.scale) * g;
@@ -164,7 +183,7 @@ Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, st
       codes[i * stride] = 0;
       continue;
     }
-    const cpp_rational v = f32_value(bits);
+    const cpp_rational& v = (*values)[i];
     const cpp_rational scaled = s.division == quant::Division::Divide
                                     ? cpp_rational(v / divisor)
                                     : cpp_rational(v * reciprocal);
@@ -176,23 +195,49 @@ Status quantize_nvfp4(const Scheme& s, const std::uint32_t* x, std::size_t n, st
 
 // ---- NF4 ----------------------------------------------------------------------------------
 
+// The exact values of the NF4 table's f32 entries, decoded once.
+const std::array<cpp_rational, 16>& nf4_values() {
+  static const std::array<cpp_rational, 16> values = [] {
+    std::array<cpp_rational, 16> v;
+    for (int t = 0; t < 16; ++t) v[t] = f32_value(quant::kNf4Table[t]);
+    return v;
+  }();
+  return values;
+}
+
 Status quantize_table(const std::uint32_t* x, std::size_t n, std::size_t stride, BlockScale& out,
                       std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
-  const cpp_rational amax = block_amax(x, n, stride);
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
+  const cpp_rational amax = largest_magnitude(*values);
   out.scale = round_to(kF32, amax, Policy{}).bits;  // exact: amax is an input value
+  // x and entry · amax are dyadic (denominators at most 2^149 · 2^27): compared as integers on a
+  // grid of 2^-180, which avoids a gcd in every distance.
+  constexpr int kGridBits = 180;
+  const auto on_grid = [](const cpp_rational& q) {
+    const cpp_rational scaled = q * power_of_two(kGridBits);
+    if (denominator(scaled) != 1) throw std::logic_error("nf4 oracle: value finer than the grid");
+    return cpp_int(numerator(scaled));
+  };
+  std::array<cpp_int, 16> scaled_table;
+  for (int t = 0; t < 16; ++t) scaled_table[t] = on_grid(nf4_values()[t] * amax);
   for (std::size_t i = 0; i < n; ++i) {
     if (amax == 0) {
       codes[i * stride] = 7;  // the table's zero
       continue;
     }
-    const cpp_rational v = f32_value(x[i * stride]) / amax;
-    // Nearest entry; on equal distance the first (lower) one found is kept.
+    // Nearest entry to x / amax, compared as distances of x to entry · amax; on equal
+    // distance the first (lower) one found is kept.
+    const cpp_int v = on_grid((*values)[i]);
     int best = 0;
-    for (int t = 1; t < 16; ++t)
-      if (magnitude(v - f32_value(quant::kNf4Table[t])) <
-          magnitude(v - f32_value(quant::kNf4Table[best])))
+    cpp_int best_distance = abs(v - scaled_table[0]);
+    for (int t = 1; t < 16; ++t) {
+      cpp_int distance = abs(v - scaled_table[t]);
+      if (distance < best_distance) {
         best = t;
+        best_distance = std::move(distance);
+      }
+    }
     codes[i * stride] = std::uint8_t(best);
   }
   return Status::Ok;
@@ -220,11 +265,11 @@ std::uint8_t truncated_nibble(const cpp_rational& t) {
 
 Status quantize_gguf(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                      BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
-  std::vector<cpp_rational> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = f32_value(x[i * stride]);
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
+  const std::vector<cpp_rational>& v = *values;
   if (s.method == Method::GgufQ8_0) {
-    const cpp_rational d = f32_op(block_amax(x, n, stride) / 127);
+    const cpp_rational d = f32_op(largest_magnitude(v) / 127);
     const cpp_rational id = inverse_or_zero(d);
     out.scale = f16_code(d);
     for (std::size_t i = 0; i < n; ++i)
@@ -286,9 +331,9 @@ std::uint64_t int_code(const Format& f, long long v) {
 
 Status quantize_linear(const Scheme& s, const std::uint32_t* x, std::size_t n, std::size_t stride,
                        BlockScale& out, std::uint8_t* codes) {
-  if (any_non_finite(x, n, stride)) return Status::NonFinite;
-  std::vector<cpp_rational> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = f32_value(x[i * stride]);
+  const auto values = finite_values(x, n, stride);
+  if (!values) return Status::NonFinite;
+  const std::vector<cpp_rational>& v = *values;
   const Limits q = limits(s);
   const cpp_rational lo = std::min(cpp_rational(0), *std::min_element(v.begin(), v.end()));
   const cpp_rational hi = std::max(cpp_rational(0), *std::max_element(v.begin(), v.end()));
@@ -298,7 +343,7 @@ Status quantize_linear(const Scheme& s, const std::uint32_t* x, std::size_t n, s
   } else if (s.asymmetric) {
     out.scale = round_to(s.scale, (hi - lo) / (q.max - q.min), scale_policy).bits;
   } else {
-    out.scale = round_to(s.scale, block_amax(x, n, stride) / (q.max - q.offset), scale_policy).bits;
+    out.scale = round_to(s.scale, largest_magnitude(v) / (q.max - q.offset), scale_policy).bits;
   }
   const cpp_rational scale = value(s.scale, out.scale);
   long long zero_point = q.offset;
@@ -326,8 +371,9 @@ std::uint32_t to_f32(const cpp_rational& q, bool negative_zero = false) {
 }  // namespace
 
 std::uint32_t nvfp4_tensor_scale(const std::uint32_t* x, std::size_t n) {
-  if (any_non_finite(x, n, 1)) return 0x3f800000;
-  const cpp_rational amax = block_amax(x, n, 1);
+  const auto values = finite_values(x, n, 1);
+  if (!values) return 0x3f800000;
+  const cpp_rational amax = largest_magnitude(*values);
   if (amax == 0) return 0x3f800000;
   const std::uint32_t g = to_f32(amax / 2688);
   return g == 0 ? 1 : g;
@@ -371,7 +417,7 @@ std::uint32_t dequantize_value(const Scheme& s, const BlockScale& b, std::uint32
                     is_negative(s.element, code));
     case Method::Table: {
       const std::uint32_t entry = quant::kNf4Table[code & 15];
-      return to_f32(f32_value(entry) * f32_value(std::uint32_t(b.scale)),
+      return to_f32(nf4_values()[code & 15] * f32_value(std::uint32_t(b.scale)),
                     is_negative(kF32, entry) != is_negative(kF32, b.scale));
     }
     case Method::GgufQ8_0:

@@ -79,6 +79,49 @@ expect packed-lsb "40 76" bash -c "od -An -tx1 '$tmp/p.bin' | xargs"
 printf '0\n3f800000\n40000000\n40400000\n' | "$numconf" quantize --scheme mxfp4 --block 4 --packed "$tmp/p.bin" --pack msb >/dev/null
 expect packed-msb "04 67" bash -c "od -An -tx1 '$tmp/p.bin' | xargs"
 
+# Files: quantize -> .npy set or packed codes -> dequantize equals --roundtrip, for every scale
+# dtype (e8m0 and ue4m3 u1, f16 <u2, f32 <u4), zero points (u1, q4_1's f16) and nvfp4's tensor
+# scale, and every packing layout.
+for scheme in "mxfp6_e3m2 --block 4" "nf4 --block 8" "q4_1" "q4_0" "q8_0" "uint4 --asymmetric --group 4" \
+              "int8 --axis 1 --shape 4,8" "nvfp4 --block 4" "mxint8 --block 32 --scale-rule even" \
+              "int4 --group 8 --scale-dtype bf16"; do
+  name=${scheme%% *}
+  "$numconf" quantize --scheme $scheme <"$tmp/x32.hex" --roundtrip >"$tmp/a" 2>&1
+  "$numconf" quantize --scheme $scheme <"$tmp/x32.hex" --npy "$tmp/$name" 2>&1
+  expect "npy-roundtrip-$name" "$(cat "$tmp/a")" "$numconf" dequantize --scheme $scheme --npy "$tmp/$name"
+  for layout in lsb msb; do
+    "$numconf" quantize --scheme $scheme <"$tmp/x32.hex" --packed "$tmp/$name.bin" --pack $layout >"$tmp/$name.txt"
+    expect "packed-text-roundtrip-$name-$layout" "$(cat "$tmp/a")" \
+      "$numconf" dequantize --scheme $scheme --packed "$tmp/$name.bin" --pack $layout -i "$tmp/$name.txt"
+  done
+done
+for layout in gguf awq; do
+  "$numconf" quantize --scheme q4_1 <"$tmp/x32.hex" --npy "$tmp/p" --packed "$tmp/p.bin" --pack $layout
+  expect "packed-npy-roundtrip-q4_1-$layout" "$("$numconf" quantize --scheme q4_1 --roundtrip <"$tmp/x32.hex")" \
+    "$numconf" dequantize --scheme q4_1 --npy "$tmp/p" --packed "$tmp/p.bin" --pack $layout --shape 32
+done
+[[ ! -e "$tmp/p.codes.npy" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL p.codes.npy written beside the packed codes"; }
+# The .npy headers name the dtype and shape numpy will read (codes 2-D for a 2-D tensor).
+npy_header() { head -c 128 "$1" | tail -c 118 | tr -s ' '; }
+expect npy-codes-header "{'descr': '|u1', 'fortran_order': False, 'shape': (4, 8), } " npy_header "$tmp/int8.codes.npy"
+expect npy-scales-header "{'descr': '<u4', 'fortran_order': False, 'shape': (8,), } " npy_header "$tmp/int8.scales.npy"
+expect npy-q4_1-zero-header "{'descr': '<u2', 'fortran_order': False, 'shape': (1,), } " npy_header "$tmp/q4_1.zero_points.npy"
+expect npy-bf16-scales-header "{'descr': '<u2', 'fortran_order': False, 'shape': (4,), } " npy_header "$tmp/int4.scales.npy"
+expect npy-tensor-scale-header "{'descr': '<u4', 'fortran_order': False, 'shape': (1,), } " npy_header "$tmp/nvfp4.tensor_scale.npy"
+# q4_1 stores f16 d and m: the bytes of its one block (little-endian), read without numconf.
+expect npy-q4_1-scale-bytes "$(sed -n 2p <("$numconf" quantize --scheme q4_1 <"$tmp/x32.hex") | awk '{print substr($2,3,2), substr($2,1,2)}')" \
+  bash -c "od -An -tx1 -j128 '$tmp/q4_1.scales.npy' | xargs"
+# f32 output as .npy (dequantize and --roundtrip): the data bytes are the hex lines, little-endian.
+npy_f32_hex() {  # the '<f4' data of a version-1 .npy file as hex lines, parsed by Python
+  python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); n=struct.unpack("<H",d[8:10])[0]; h=d[10:10+n].decode()
+assert "<f4" in h; print("\n".join("%08x" % v for v in struct.unpack("<%dI" % ((len(d)-10-n)//4), d[10+n:])))' "$1"
+}
+"$numconf" dequantize --scheme nvfp4 --block 4 --npy "$tmp/nvfp4" -o "$tmp/y.npy"
+expect npy-f32-dequantize "$("$numconf" quantize --scheme nvfp4 --block 4 --roundtrip <"$tmp/x32.hex")" npy_f32_hex "$tmp/y.npy"
+"$numconf" quantize --scheme int8 --axis 1 --shape 4,8 --roundtrip -o "$tmp/r.npy" <"$tmp/x32.hex"
+expect npy-f32-roundtrip "$("$numconf" quantize --scheme int8 --axis 1 --shape 4,8 --roundtrip <"$tmp/x32.hex")" npy_f32_hex "$tmp/r.npy"
+expect npy-f32-2d-header "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 8), } " npy_header "$tmp/r.npy"
+
 # Bad input: one line, exit 2, no output file.
 expect_status unknown-scheme 2 "unknown scheme 'mxfp9'" q '0\n' --scheme mxfp9
 expect_status bad-hex 2 "stdin line 2: malformed f32 hex 'zz'" q '0\nzz\n' --scheme int8
@@ -100,6 +143,51 @@ expect_status dequantize-count 2 "stdin: 1 codes for shape 1x2" \
   bash -c "printf 'shape 1 2\nscale 7f\n00\n' | '$numconf' dequantize --scheme mxfp4"
 expect_status dequantize-code 2 "stdin line 3: malformed code '1f' (4-bit codes)" \
   bash -c "printf 'shape 1 1\nscale 7f\n1f\n' | '$numconf' dequantize --scheme mxfp4"
+# Bad files for dequantize: wrong dtype, wrong shape, counts that disagree, truncated packed
+# codes, code lines beside --packed; and the output file is not left behind.
+no_file() {  # no_file NAME PATH: PATH and PATH.tmp do not exist
+  [[ ! -e "$2" && ! -e "$2.tmp" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL $1: $2 left behind"; }
+}
+mkdir "$tmp/bad"
+cp "$tmp/mxfp6_e3m2.codes.npy" "$tmp/bad/dtype.codes.npy"
+cp "$tmp/int8.scales.npy" "$tmp/bad/dtype.scales.npy"
+expect_status npy-wrong-dtype 2 "dtype.scales.npy: dtype '<u4', expected '|u1' (8-bit codes)" \
+  "$numconf" dequantize --scheme mxfp6_e3m2 --block 4 --npy "$tmp/bad/dtype" -o "$tmp/bad/out.npy"
+no_file npy-wrong-dtype "$tmp/bad/out.npy"
+expect_status npy-count 2 "8 scales for the 4 blocks of the scheme and shape" \
+  "$numconf" dequantize --scheme mxfp6_e3m2 --block 8 --npy "$tmp/mxfp6_e3m2" -o "$tmp/bad/out.hex"
+no_file npy-count "$tmp/bad/out.hex"
+cp "$tmp/int8.codes.npy" "$tmp/bad/shape.scales.npy"
+cp "$tmp/int8.codes.npy" "$tmp/bad/shape.codes.npy"
+expect_status npy-wrong-shape 2 "shape.scales.npy: a 2-D array, expected 1-D" \
+  "$numconf" dequantize --scheme mxfp4 --block 4 --npy "$tmp/bad/shape"
+printf 'not numpy' >"$tmp/bad/magic.codes.npy"
+expect_status npy-bad-magic 2 "magic.codes.npy: not a .npy file" \
+  "$numconf" dequantize --scheme mxfp4 --block 4 --npy "$tmp/bad/magic"
+head -c 140 "$tmp/int8.codes.npy" >"$tmp/bad/short.codes.npy"
+expect_status npy-truncated-codes 2 "short.codes.npy: holds 12 data bytes, shape needs 32" \
+  "$numconf" dequantize --scheme int8 --axis 1 --npy "$tmp/bad/short"
+expect_status npy-missing 2 "cannot read '$tmp/bad/none.codes.npy'" \
+  "$numconf" dequantize --scheme int8 --npy "$tmp/bad/none"
+expect_status npy-missing-zero-points 2 "cannot read '$tmp/bad/none2.zero_points.npy'" \
+  bash -c "cp '$tmp/q4_1.codes.npy' '$tmp/bad/none2.codes.npy'; cp '$tmp/q4_1.scales.npy' '$tmp/bad/none2.scales.npy'; '$numconf' dequantize --scheme q4_1 --npy '$tmp/bad/none2'"
+head -c 15 "$tmp/q4_0.bin" >"$tmp/bad/short.bin"
+expect_status packed-truncated 2 "short.bin: 15 bytes, 32 codes of 4 bits need 16" \
+  "$numconf" dequantize --scheme q4_0 --packed "$tmp/bad/short.bin" --pack msb -i "$tmp/q4_0.txt" -o "$tmp/bad/out.hex"
+no_file packed-truncated "$tmp/bad/out.hex"
+expect_status packed-with-code-lines 2 "line 3: a code line, but the codes come from --packed" \
+  bash -c "'$numconf' quantize --scheme q4_0 <'$tmp/x32.hex' | '$numconf' dequantize --scheme q4_0 --packed '$tmp/q4_0.bin'"
+expect_status packed-npy-no-shape 2 "--npy with --packed needs --shape" \
+  "$numconf" dequantize --scheme q4_1 --npy "$tmp/p" --packed "$tmp/p.bin" --pack awq
+expect_status shape-disagrees 2 "q4_0.txt: shape 1x32, --shape 2,16" \
+  "$numconf" dequantize --scheme q4_0 -i "$tmp/q4_0.txt" --packed "$tmp/q4_0.bin" --pack msb --shape 2,16
+expect_status npy-excludes-o 2 "--npy excludes -o and --roundtrip" \
+  q '0\n' --scheme int8 --npy "$tmp/bad/x" -o "$tmp/bad/x.txt"
+no_file npy-excludes-o "$tmp/bad/x.scales.npy"
+expect_status npy-nan-no-files 2 "holds NaN or Inf" q '7f800000\n' --scheme int8 --npy "$tmp/bad/nan" --packed "$tmp/bad/nan.bin"
+no_file npy-nan-no-files "$tmp/bad/nan.scales.npy"
+no_file npy-nan-no-files "$tmp/bad/nan.codes.npy"
+no_file npy-nan-no-files "$tmp/bad/nan.bin"
 
 # The MX rule for NaN in a block: X = NaN, every value dequantizes to NaN.
 expect mx-nan $'7fc00000\n7fc00000' q '7fc00000\n3f800000\n' --scheme mxfp8_e4m3 --block 2 --roundtrip

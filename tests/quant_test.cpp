@@ -4,11 +4,13 @@
 //
 // Default tier (label formats): QuantOracle.* on NUMCONF_QUANT_BLOCKS blocks per scheme (default
 // 1000).  Slow tier (label slow): QuantOracleSlow.* on 10^5 blocks per scheme and scale rule.
-// NUMCONF_QUANT_ONLY=<text> restricts both to the schemes whose names contain the text.
+// NUMCONF_QUANT_ONLY=<text> restricts both to the schemes whose names contain the text
+// (=<name>: exactly that name).
 #include "formats/quant.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -290,13 +292,141 @@ TEST(QuantFast, EqualsTheGeneralEngine) {
   expect_fast_path_equal_all_rules<kE2M1FN>("e2m1fn");
 }
 
-// ---- The model against the oracle ----------------------------------------------------------
+// ---- The typed NVFP4 and INT4 paths against the general engine ------------------------------
 
 std::string block_string(const std::vector<std::uint32_t>& x) {
   std::ostringstream s;
   for (const auto v : x) s << hex(v) << ' ';
   return s.str();
 }
+
+// `blocks` generated blocks of n values; a fifth of them with a NaN, Inf or f32 subnormal put in.
+std::vector<std::uint32_t> generated_blocks(test_support::Rng& rng, std::size_t blocks,
+                                            std::size_t n) {
+  std::vector<std::uint32_t> x;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    auto block = quant_test::generate_block(rng, n);
+    if (rng.below(5) == 0) {
+      const std::uint32_t odd[] = {0x7fc00000, 0xff800000, 0x00000001, 0x807fffff, 0x7f800000};
+      block[rng.below(n)] = odd[rng.below(5)];
+    }
+    x.insert(x.end(), block.begin(), block.end());
+  }
+  return x;
+}
+
+// Block by block, and for a whole tensor of finite blocks: the status, scale and codes of the
+// typed path equal quantize_block's.  FastQuantize(x, n, scales, codes) -> TensorStatus.
+template <typename ScaleCode, typename FastQuantize>
+void expect_quantize_equal(const char* name, const Scheme& s, std::uint32_t tensor_scale,
+                           const std::vector<std::uint32_t>& x, std::size_t n,
+                           FastQuantize&& fast) {
+  std::size_t failures = 0;
+  std::vector<std::uint32_t> finite;
+  for (std::size_t b = 0; b * n < x.size() && failures < 10; ++b) {
+    const std::uint32_t* block = x.data() + b * n;
+    BlockScale expected;
+    std::vector<std::uint8_t> expected_codes(n), codes(n);
+    ScaleCode scale = 0;
+    const auto st =
+        quant::quantize_block(s, block, n, 1, tensor_scale, expected, expected_codes.data());
+    const auto fast_st = fast(block, n, &scale, codes.data());
+    if (st == quant::Status::Ok) finite.insert(finite.end(), block, block + n);
+    if (fast_st.status == st &&
+        (st != quant::Status::Ok || (scale == expected.scale && codes == expected_codes)))
+      continue;
+    ++failures;
+    ADD_FAILURE() << name << " tensor scale " << hex(tensor_scale) << " block "
+                  << block_string(std::vector<std::uint32_t>(block, block + n)) << ": status "
+                  << int(fast_st.status) << "/" << int(st) << " scale " << hex(scale) << "/"
+                  << hex(expected.scale);
+  }
+  const std::size_t blocks = finite.size() / n;
+  std::vector<ScaleCode> scales(blocks);
+  std::vector<std::uint8_t> codes(finite.size());
+  ASSERT_EQ(fast(finite.data(), finite.size(), scales.data(), codes.data()).status,
+            quant::Status::Ok);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    BlockScale expected;
+    std::vector<std::uint8_t> expected_codes(n);
+    quant::quantize_block(s, finite.data() + b * n, n, 1, tensor_scale, expected,
+                          expected_codes.data());
+    ASSERT_EQ(scales[b], expected.scale) << name << " tensor block " << b;
+    ASSERT_TRUE(std::equal(expected_codes.begin(), expected_codes.end(), codes.begin() + b * n))
+        << name << " tensor block " << b;
+  }
+}
+
+TEST(QuantFast, Nvfp4EqualsTheGeneralEngine) {
+  constexpr std::size_t kBlock = 16;
+  test_support::Rng rng{test_support::hash_of({test_support::test_seed(), 0xf4})};
+  const std::vector<std::uint32_t> x = generated_blocks(rng, 20000, kBlock);
+  // Tensor scales: 1, the smallest subnormal (block scales saturate), 2^100 (most underflow to
+  // 0), and per block its own g or one up to 2^12 times larger (a block of a larger tensor).
+  for (const std::uint32_t g : {0x3f800000u, 0x00000001u, 0x71800000u}) {
+    expect_quantize_equal<std::uint8_t>(
+        "nvfp4", quant::kNvfp4, g, x, kBlock,
+        [g](const std::uint32_t* v, std::size_t n, std::uint8_t* scales, std::uint8_t* codes) {
+          return quant::quantize_nvfp4(v, n, g, scales, codes);
+        });
+  }
+  for (std::size_t b = 0; b < 2000; ++b) {
+    const std::vector<std::uint32_t> block(x.begin() + b * kBlock, x.begin() + (b + 1) * kBlock);
+    std::uint32_t g = quant::nvfp4_tensor_scale(block.data(), kBlock);
+    const std::uint32_t larger = std::uint32_t(rng.between(0, 12)) << 23;
+    if (g + larger < 0x7f800000) g += larger;
+    expect_quantize_equal<std::uint8_t>(
+        "nvfp4", quant::kNvfp4, g, block, kBlock,
+        [g](const std::uint32_t* v, std::size_t n, std::uint8_t* scales, std::uint8_t* codes) {
+          return quant::quantize_nvfp4(v, n, g, scales, codes);
+        });
+  }
+  // Every code under every scale code, for tensor scales across f32's range.
+  for (const std::uint32_t g : {0x3f800000u, 0x00000001u, 0x00400000u, 0x3e2aaaabu, 0x7f7fffffu,
+                                0x5f000000u, 0x1f3c0000u}) {
+    std::vector<std::uint8_t> scales(128), codes(128 * 16);
+    for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = std::uint8_t(i % 16);
+    for (std::size_t b = 0; b < 128; ++b) scales[b] = std::uint8_t(b);
+    std::vector<std::uint32_t> values(codes.size());
+    quant::dequantize_nvfp4(codes.data(), scales.data(), codes.size(), g, values.data());
+    for (std::size_t i = 0; i < codes.size(); ++i)
+      ASSERT_EQ(values[i],
+                quant::dequantize_value(quant::kNvfp4, BlockScale{scales[i / 16], 0}, g, codes[i]))
+          << "nvfp4 g " << hex(g) << " scale " << hex(scales[i / 16]) << " code " << hex(codes[i]);
+  }
+}
+
+TEST(QuantFast, Int4GroupsEqualTheGeneralEngine) {
+  test_support::Rng rng{test_support::hash_of({test_support::test_seed(), 0x14})};
+  for (const std::size_t group : {std::size_t{128}, std::size_t{32}}) {
+    Scheme s = quant::kInt4;
+    s.granularity = quant::Granularity::PerGroup;
+    s.block = int(group);
+    expect_quantize_equal<std::uint32_t>(
+        "int4", s, 0, generated_blocks(rng, 200000 / group, group), group,
+        [group](const std::uint32_t* v, std::size_t n, std::uint32_t* scales, std::uint8_t* codes) {
+          return quant::quantize_int4_groups(v, n, group, scales, codes);
+        });
+  }
+  // Every code under scales drawn from generated values (subnormal, huge, negative and zero
+  // included; those around exponent field 250 change path), and every significand pattern that
+  // rounds up into the next binade.
+  std::vector<std::uint32_t> scales = generated_blocks(rng, 200, 32);
+  for (const std::uint32_t v : {0x00000000u, 0x00000001u, 0x7f7fffffu, 0x3f800000u, 0x7d7fffffu,
+                                0x7d000000u, 0x7d800000u, 0x7dffffffu, 0x3fffffffu, 0x3f7fffffu})
+    scales.push_back(v);
+  std::erase_if(scales, [](std::uint32_t v) { return v >= 0x7f800000; });
+  std::vector<std::uint8_t> codes(scales.size() * 16);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = std::uint8_t(i % 16);
+  std::vector<std::uint32_t> values(codes.size());
+  quant::dequantize_int4_groups(codes.data(), scales.data(), codes.size(), 16, values.data());
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    ASSERT_EQ(values[i],
+              quant::dequantize_value(quant::kInt4, BlockScale{scales[i / 16], 0}, 0, codes[i]))
+        << "int4 scale " << hex(scales[i / 16]) << " code " << hex(codes[i]);
+}
+
+// ---- The model against the oracle ----------------------------------------------------------
 
 // Compares model and oracle on `blocks` generated blocks: scale, zero point, every code, every
 // dequantized value (and NVFP4's tensor scale).  Returns the number of mismatching blocks.
@@ -313,8 +443,10 @@ std::size_t compare_with_oracle(const quant_test::NamedScheme& named, std::size_
       for (std::size_t b = std::size_t(w); b < blocks; b += std::size_t(workers)) {
         test_support::Rng rng{test_support::hash_of({test_support::test_seed(), b, n})};
         const std::vector<std::uint32_t> x = quant_test::generate_block(rng, n);
-        std::uint32_t g = quant::nvfp4_tensor_scale(x.data(), n);
-        const std::uint32_t g_ref = ref::nvfp4_tensor_scale(x.data(), n);
+        // The tensor scale only NVFP4 uses (the oracle's costs as much as a block's codes).
+        const bool nvfp4 = s.method == quant::Method::Nvfp4;
+        std::uint32_t g = nvfp4 ? quant::nvfp4_tensor_scale(x.data(), n) : 0x3f800000;
+        const std::uint32_t g_ref = nvfp4 ? ref::nvfp4_tensor_scale(x.data(), n) : 0x3f800000;
         // Half the NVFP4 blocks sit in a larger tensor: a tensor scale up to 2^12 times larger.
         const std::uint32_t tensor_scale =
             rng.coin() ? g : g + (std::uint32_t(rng.between(0, 12)) << 23);
@@ -329,11 +461,14 @@ std::size_t compare_with_oracle(const quant_test::NamedScheme& named, std::size_
         bool same = g == g_ref && st == st_ref && model.scale.scale == expected.scale &&
                     model.scale.zero_point == expected.zero_point && model.codes == expected_codes;
         std::string value_mismatch;
-        // The dequantized value of every code in the block, and of all codes every 16th block.
+        // The dequantized value of every code in the block, and of all codes every 16th block;
+        // each distinct code once (the value depends on the code and the block's scales only).
         std::vector<std::uint8_t> checked = model.codes;
         if (b % 16 == 0)
           for (int code = 0; code < (1 << quant::element_bits(s)); ++code)
             checked.push_back(std::uint8_t(code));
+        std::sort(checked.begin(), checked.end());
+        checked.erase(std::unique(checked.begin(), checked.end()), checked.end());
         for (const std::uint8_t code : checked) {
           if (!same) break;
           const auto m = quant::dequantize_value(s, model.scale, tensor_scale, code);
@@ -371,10 +506,14 @@ std::size_t default_blocks() {
   return env != nullptr ? std::size_t(std::strtoull(env, nullptr, 0)) : 1000;
 }
 
-// NUMCONF_QUANT_ONLY=<text>: only the schemes whose test name contains the text.
+// NUMCONF_QUANT_ONLY=<text>: only the schemes whose test name contains the text;
+// NUMCONF_QUANT_ONLY==<name>: only the scheme of exactly that name ("int8 g32" is also part of
+// "uint8 g32" and "int8 g32 asymmetric restricted").
 bool selected(const std::string& name) {
   const char* only = std::getenv("NUMCONF_QUANT_ONLY");
-  return only == nullptr || name.find(only) != std::string::npos;
+  if (only == nullptr) return true;
+  if (only[0] == '=') return name == only + 1;
+  return name.find(only) != std::string::npos;
 }
 
 TEST(QuantOracle, EverySchemeOnGeneratedBlocks) {

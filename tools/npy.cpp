@@ -1,9 +1,9 @@
 #include "npy.hpp"
 
 #include <cstdio>
-#include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "text.hpp"
 
@@ -26,8 +26,8 @@ std::string_view dict_value(std::string_view header, std::string_view key) {
   int depth = 0;
   for (; end < header.size(); ++end) {
     const char c = header[end];
-    if (c == '(' || c == '[') ++depth;
-    if (c == ')' || c == ']') --depth;
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
     if ((c == ',' && depth == 0) || c == '}') break;
   }
   std::string_view v = header.substr(at + 1, end - at - 1);
@@ -36,7 +36,19 @@ std::string_view dict_value(std::string_view header, std::string_view key) {
   return v;
 }
 
-// "(3,)", "(2, 3)", "()"; nullopt when malformed.
+// The size of one element of a quoted dtype: '<f4' '<u2' '|u1' '<i8' ...; 0 for anything else
+// (big-endian, structured, strings).
+std::size_t item_bytes(std::string_view quoted) {
+  if (quoted.size() != 5 || quoted.front() != '\'' || quoted.back() != '\'') return 0;
+  const char order = quoted[1], kind = quoted[2], size = quoted[3];
+  if (kind != 'f' && kind != 'u' && kind != 'i') return 0;
+  if (size != '1' && size != '2' && size != '4' && size != '8') return 0;
+  if (kind == 'f' && size == '1') return 0;
+  if (!(order == '<' || (size == '1' && order == '|'))) return 0;
+  return std::size_t(size - '0');
+}
+
+// "(2, 3)", "(5,)" or "()"; nullopt when malformed.
 std::optional<std::vector<std::size_t>> parse_shape(std::string_view text) {
   if (text.size() < 2 || text.front() != '(' || text.back() != ')') return std::nullopt;
   text = text.substr(1, text.size() - 2);
@@ -99,44 +111,91 @@ NpyHeader read_npy_header(std::FILE* in, const std::string& path) {
   return h;
 }
 
-F32Array read_npy_f32(const std::string& path) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"),
-                                                          &std::fclose);
-  if (!f) throw InputError("cannot read '" + path + "'");
-  const NpyHeader header = read_npy_header(f.get(), path);
-  const auto bad = [&](const std::string& why) { return InputError(path + ": " + why); };
-  if (header.descr != "'<f4'") throw bad("dtype " + header.descr + " is not '<f4' (float32)");
-  const auto& dims = header.shape;
-  if (dims.empty() || dims.size() > 2) throw bad("the array is not 1-D or 2-D");
+NpyArray read_npy(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw InputError("cannot read '" + path + "'");
+  NpyHeader header;
   std::string data;
-  char chunk[1 << 16];
-  std::size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) data.append(chunk, got);
-  F32Array a;
-  a.rows = dims.size() == 2 ? dims[0] : 1;
-  a.cols = dims.back();
-  const std::size_t count = a.rows * a.cols;
-  if (data.size() != 4 * count)
-    throw bad("holds " + std::to_string(data.size()) + " data bytes, shape needs " +
-              std::to_string(4 * count));
-  a.bits.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    std::uint32_t v = 0;
-    for (int b = 0; b < 4; ++b)
-      v |= std::uint32_t(static_cast<unsigned char>(data[4 * i + std::size_t(b)])) << (8 * b);
-    a.bits[i] = v;
+  try {
+    header = read_npy_header(f, path);
+    char chunk[1 << 16];
+    std::size_t got;
+    while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) data.append(chunk, got);
+  } catch (...) {
+    std::fclose(f);
+    throw;
   }
+  std::fclose(f);
+  const auto bad = [&](const std::string& why) { return InputError(path + ": " + why); };
+  const std::size_t item = item_bytes(header.descr);
+  if (item == 0)
+    throw bad("dtype " + header.descr + " is not a little-endian or one-byte number type");
+  std::size_t count = 1;
+  for (const std::size_t d : header.shape) {
+    if (d > (std::size_t{1} << 40) || count > (std::size_t{1} << 40))
+      throw bad("shape of " + std::to_string(header.shape.size()) + " dimensions is too large");
+    count *= d;
+  }
+  if (data.size() != item * count)
+    throw bad("holds " + std::to_string(data.size()) + " data bytes, shape needs " +
+              std::to_string(item * count));
+  return NpyArray{.dtype = header.descr.substr(1, header.descr.size() - 2),
+                  .shape = header.shape,
+                  .data = std::move(data)};
+}
+
+std::string npy_bytes(const NpyArray& a) {
+  std::string shape = "(";
+  for (std::size_t i = 0; i < a.shape.size(); ++i)
+    shape.append(std::to_string(a.shape[i]))
+        .append(a.shape.size() == 1      ? ","
+                : i + 1 < a.shape.size() ? ", "
+                                         : "");
+  shape += ')';
+  return npy_header("'" + a.dtype + "'", shape) + a.data;
+}
+
+std::string unsigned_dtype(int bytes) { return (bytes == 1 ? "|u" : "<u") + std::to_string(bytes); }
+
+NpyArray npy_of_unsigned(int bytes, std::vector<std::size_t> shape,
+                         const std::vector<std::uint64_t>& values) {
+  NpyArray a{.dtype = unsigned_dtype(bytes), .shape = std::move(shape), .data = {}};
+  a.data.reserve(values.size() * std::size_t(bytes));
+  for (const std::uint64_t v : values)
+    for (int b = 0; b < bytes; ++b) a.data += char((v >> (8 * b)) & 0xff);
   return a;
 }
 
+std::vector<std::uint64_t> unsigned_elements(const NpyArray& a) {
+  const std::size_t item = item_bytes("'" + a.dtype + "'");
+  std::vector<std::uint64_t> values(item == 0 ? 0 : a.data.size() / item);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    for (std::size_t b = 0; b < item; ++b)
+      values[i] |= std::uint64_t(static_cast<unsigned char>(a.data[i * item + b])) << (8 * b);
+  return values;
+}
+
+F32Array read_npy_f32(const std::string& path) {
+  const NpyArray a = read_npy(path);
+  if (a.dtype != "<f4") throw InputError(path + ": dtype '" + a.dtype + "' is not '<f4' (float32)");
+  if (a.shape.empty() || a.shape.size() > 2)
+    throw InputError(path + ": a " + std::to_string(a.shape.size()) + "-D array, not 1-D or 2-D");
+  F32Array f;
+  f.rows = a.shape.size() == 2 ? a.shape[0] : 1;
+  f.cols = a.shape.back();
+  for (const std::uint64_t v : unsigned_elements(NpyArray{"<u4", a.shape, a.data}))
+    f.bits.push_back(std::uint32_t(v));
+  return f;
+}
+
 std::string npy_f32_bytes(const F32Array& a, bool one_dimensional) {
-  std::string shape = "(";
-  if (!one_dimensional) shape.append(std::to_string(a.rows)).append(", ");
-  shape.append(std::to_string(a.cols)).append(one_dimensional ? ",)" : ")");
-  std::string out = npy_header("'<f4'", shape);
-  for (const std::uint32_t v : a.bits)
-    for (int b = 0; b < 4; ++b) out += char((v >> (8 * b)) & 0xff);
-  return out;
+  std::vector<std::uint64_t> values(a.bits.begin(), a.bits.end());
+  NpyArray array = npy_of_unsigned(
+      4,
+      one_dimensional ? std::vector<std::size_t>{a.cols} : std::vector<std::size_t>{a.rows, a.cols},
+      values);
+  array.dtype = "<f4";
+  return npy_bytes(array);
 }
 
 }  // namespace numconf::cli
