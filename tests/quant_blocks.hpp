@@ -3,6 +3,8 @@
 // block scaling (docs/quantization.md).
 #pragma once
 
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -83,7 +85,7 @@ inline std::size_t block_size(const quant::Scheme& s) {
 // One block of n finite f32 values.
 inline std::vector<std::uint32_t> generate_block(test_support::Rng& rng, std::size_t n) {
   std::vector<std::uint32_t> x(n);
-  const int style = rng.between(0, 8);
+  const int style = rng.between(0, 9);
   const int center = rng.between(-20, 20) + 127;  // biased exponent the block is drawn around
   auto value_near = [&](int spread, int mantissa_bits) {
     const int e = std::clamp(center + rng.between(-spread, spread), 1, 254);
@@ -121,6 +123,22 @@ inline std::vector<std::uint32_t> generate_block(test_support::Rng& rng, std::si
   }
   if (style == 2) x.assign(n, x[0]);
   if (style == 3) x[rng.below(n)] = value_near(0, 23) + (std::uint32_t(rng.between(3, 12)) << 23);
+  if (style == 9) {
+    // NF4 ties: amax a power of two, so x / amax is exactly a midpoint of two table values
+    // wherever that midpoint is an f32 (6 of the 15 are).
+    std::vector<float> midpoints;
+    for (int i = 0; i + 1 < 16; ++i) {
+      const double mid = (double(std::bit_cast<float>(quant::kNf4Table[i])) +
+                          double(std::bit_cast<float>(quant::kNf4Table[i + 1]))) / 2;
+      if (double(float(mid)) == mid) midpoints.push_back(float(mid));
+    }
+    const int k = std::clamp(center, 30, 220) - 127;
+    for (auto& v : x) {
+      const float m = midpoints[rng.below(midpoints.size())];
+      v = std::bit_cast<std::uint32_t>(std::ldexp(rng.coin() ? m : -m, k));
+    }
+    x[rng.below(n)] = (rng.coin() ? 0x80000000u : 0u) | std::uint32_t(k + 127) << 23;
+  }
   if (style == 7 || style == 8) {
     // amax exactly at, just below or just above a power of two.
     const std::uint32_t e = std::uint32_t(std::clamp(center, 2, 253)) << 23;

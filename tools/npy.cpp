@@ -26,8 +26,8 @@ std::string_view dict_value(std::string_view header, std::string_view key) {
   int depth = 0;
   for (; end < header.size(); ++end) {
     const char c = header[end];
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
+    if (c == '(' || c == '[') ++depth;
+    if (c == ')' || c == ']') --depth;
     if ((c == ',' && depth == 0) || c == '}') break;
   }
   std::string_view v = header.substr(at + 1, end - at - 1);
