@@ -20,6 +20,20 @@ namespace numconf::hw {
 
 enum class OpKind : std::uint8_t { Convert, Add, Sub, Mul, Div, Fma, Sqrt, Reciprocal };
 
+// How many operands an operation takes.
+NUMCONF_HD constexpr int arity(OpKind kind) {
+  switch (kind) {
+    case OpKind::Convert:
+    case OpKind::Sqrt:
+    case OpKind::Reciprocal:
+      return 1;
+    case OpKind::Fma:
+      return 3;
+    default:
+      return 2;
+  }
+}
+
 // One entry point a backend can run and the behaviour it claims.
 struct Operation {
   std::string name;  // the instruction or function as its vendor spells it

@@ -11,19 +11,6 @@
 
 namespace numconf::hw {
 
-int arity(OpKind kind) {
-  switch (kind) {
-    case OpKind::Convert:
-    case OpKind::Sqrt:
-    case OpKind::Reciprocal:
-      return 1;
-    case OpKind::Fma:
-      return 3;
-    default:
-      return 2;
-  }
-}
-
 Rounded model_result(const Operation& op, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   const Format& f = op.operand;
   const Policy& p = op.policy;

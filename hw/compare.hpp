@@ -13,9 +13,6 @@ namespace numconf::hw {
 Rounded model_result(const Operation& op, std::uint64_t a, std::uint64_t b = 0,
                      std::uint64_t c = 0);
 
-// How many operands an operation takes.
-int arity(OpKind kind);
-
 // The operands of a list of cases: a, b, c as the arity needs (unused ones may stay empty).
 struct Cases {
   std::vector<std::uint64_t> a, b, c;

@@ -3,36 +3,7 @@
 # bad input mapped to one line on stderr and exit code 2.  Usage: cli_test.sh path/to/numconf
 set -u
 numconf=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-expect() {  # expect NAME EXPECTED_OUTPUT COMMAND...
-  local name=$1 expected=$2
-  shift 2
-  local actual
-  actual=$("$@" 2>&1)
-  if [[ "$actual" == "$expected" ]]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s\n  command:  %s\n  expected: %q\n  actual:   %q\n' "$name" "$*" "$expected" "$actual"
-  fi
-}
-
-expect_status() {  # expect_status NAME STATUS STDERR_PATTERN COMMAND...
-  local name=$1 status=$2 pattern=$3
-  shift 3
-  local err
-  err=$("$@" 2>&1 >/dev/null)
-  local got=$?
-  if [[ $got -eq $status && "$err" == *$pattern* && $(printf '%s\n' "$err" | wc -l) -eq 1 ]]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s: status %s (want %s), stderr %q (want one line with %q)\n' "$name" "$got" "$status" "$err" "$pattern"
-  fi
-}
+source "$(dirname "$0")/expect.sh"
 
 convert() { printf "$1" | "$numconf" convert "${@:2}"; }
 
@@ -188,5 +159,4 @@ expect_status verify-cpu-no-instruction 2 "has no instruction for convert f32 ->
 expect_status verify-unknown-backend 2 "unknown backend 'tpu'" \
   "$numconf" verify "$tmp/f16_model.txt" --backend tpu
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -228,8 +228,8 @@ TEST(CudaLevel1, OperandsAreCodesAndReachTheTies) {
     SCOPED_TRACE(op.name);
     const cuda::OperandLists lists = cuda::level1_operands(op);
     ASSERT_FALSE(lists.a.empty());
-    EXPECT_EQ(lists.b.size(), cuda::arity(op.kind) >= 2 ? lists.a.size() : 0u);
-    EXPECT_EQ(lists.c.size(), cuda::arity(op.kind) == 3 ? lists.a.size() : 0u);
+    EXPECT_EQ(lists.b.size(), hw::arity(op.kind) >= 2 ? lists.a.size() : 0u);
+    EXPECT_EQ(lists.c.size(), hw::arity(op.kind) == 3 ? lists.a.size() : 0u);
     for (const auto* list : {&lists.a, &lists.b, &lists.c})
       for (const std::uint64_t code : *list)
         ASSERT_EQ(code & ~low_mask(storage_bits(op.operand)), 0u);
@@ -402,7 +402,7 @@ TEST_F(OnGpu, EveryClaimMatchesTheModelOnLevel1) {
   for (const Claim* c : all_claims()) {
     const Operation& op = c->operation;
     SweepResult r;
-    if (cuda::arity(op.kind) == 1 && storage_bits(op.operand) <= 16) {
+    if (hw::arity(op.kind) == 1 && storage_bits(op.operand) <= 16) {
       r = *gpu_.sweep(op, 0, std::uint64_t{1} << storage_bits(op.operand), 5);
     } else {
       const cuda::OperandLists lists = cuda::level1_operands(op);
@@ -439,9 +439,9 @@ TEST_F(OnGpu, DISABLED_ExhaustiveSweeps) {
     const Operation& op = c->operation;
     const int bits = storage_bits(op.operand);
     SweepResult r;
-    if (cuda::arity(op.kind) == 1 && bits == 32)
+    if (hw::arity(op.kind) == 1 && bits == 32)
       r = *gpu_.sweep(op, 0, std::uint64_t{1} << 32, 5);
-    else if (cuda::arity(op.kind) == 2 && bits == 16)
+    else if (hw::arity(op.kind) == 2 && bits == 16)
       r = gpu_.sweep_pairs16(op, 0, std::uint64_t{1} << 32, 5);
     else
       continue;

@@ -5,36 +5,7 @@
 # Usage: quant_cli_test.sh path/to/numconf
 set -u
 numconf=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-expect() {  # expect NAME EXPECTED_OUTPUT COMMAND...
-  local name=$1 expected=$2
-  shift 2
-  local actual
-  actual=$("$@" 2>&1)
-  if [[ "$actual" == "$expected" ]]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s\n  command:  %s\n  expected: %q\n  actual:   %q\n' "$name" "$*" "$expected" "$actual"
-  fi
-}
-
-expect_status() {  # expect_status NAME STATUS STDERR_PATTERN COMMAND...
-  local name=$1 status=$2 pattern=$3
-  shift 3
-  local err
-  err=$("$@" 2>&1 >/dev/null)
-  local got=$?
-  if [[ $got -eq $status && "$err" == *$pattern* && $(printf '%s\n' "$err" | wc -l) -eq 1 ]]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s: status %s (want %s), stderr %q (want one line with %q)\n' "$name" "$got" "$status" "$err" "$pattern"
-  fi
-}
+source "$(dirname "$0")/expect.sh"
 
 q() { printf "$1" | "$numconf" quantize "${@:2}"; }
 
@@ -192,5 +163,4 @@ no_file npy-nan-no-files "$tmp/bad/nan.bin"
 # The MX rule for NaN in a block: X = NaN, every value dequantizes to NaN.
 expect mx-nan $'7fc00000\n7fc00000' q '7fc00000\n3f800000\n' --scheme mxfp8_e4m3 --block 2 --roundtrip
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

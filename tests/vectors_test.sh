@@ -4,29 +4,7 @@
 # Usage: vectors_test.sh path/to/numconf path/to/impl_converter path/to/vectors
 set -u
 numconf=$1 converter=$2 vectors=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() {  # check NAME CONDITION_COMMAND...
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-
-expect_status() {  # expect_status NAME STATUS STDERR_PATTERN COMMAND...
-  local name=$1 status=$2 pattern=$3
-  shift 3
-  local err
-  err=$("$@" 2>&1 >/dev/null)
-  local got=$?
-  if [[ $got -eq $status && "$err" == *$pattern* && $(printf '%s\n' "$err" | wc -l) -eq 1 ]]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s: status %s (want %s), stderr %q (want one line with %q)\n' "$name" "$got" "$status" "$err" "$pattern"
-  fi
-}
+source "$(dirname "$0")/expect.sh"
 
 gen() { "$numconf" gen "$@"; }
 
@@ -226,5 +204,4 @@ expect_status impl-flags-differ 1 "" "$numconf" test-impl --from bf16 --to e2m1f
 expect_status impl-short 2 "the program wrote 0 results" \
   "$numconf" test-impl --from f32 --to e4m3fn -- true
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -115,7 +115,7 @@ std::vector<Operation> CudaBackend::operations() const {
 
 void CudaBackend::run(const Operation& op, const Batch& batch) const {
   const cuda::Claim& claim = claim_for(op);
-  const int n = cuda::arity(claim.operation.kind);
+  const int n = arity(claim.operation.kind);
   const auto operand = [&](std::span<const std::uint64_t> s, int index) -> const std::uint64_t* {
     if (index >= n) return nullptr;
     if (s.size() < batch.result.size())
@@ -130,14 +130,14 @@ void CudaBackend::run(const Operation& op, const Batch& batch) const {
 std::optional<SweepResult> CudaBackend::sweep(const Operation& op, std::uint64_t first,
                                               std::uint64_t count, std::size_t keep) const {
   const cuda::Claim& claim = claim_for(op);
-  if (cuda::arity(claim.operation.kind) != 1) return std::nullopt;
+  if (arity(claim.operation.kind) != 1) return std::nullopt;
   return compare_in_order(claim.device, Operands::Dense, first, count, {}, {}, {}, keep);
 }
 
 SweepResult CudaBackend::sweep_pairs16(const Operation& op, std::uint64_t first,
                                        std::uint64_t count, std::size_t keep) const {
   const cuda::Claim& claim = claim_for(op);
-  if (cuda::arity(claim.operation.kind) != 2 || storage_bits(claim.operation.operand) != 16)
+  if (arity(claim.operation.kind) != 2 || storage_bits(claim.operation.operand) != 16)
     throw std::invalid_argument("cuda backend: " + op.name +
                                 " is not a binary operation on a 16-bit format");
   return compare_in_order(claim.device, Operands::Pairs16, first, count, {}, {}, {}, keep);
@@ -147,7 +147,7 @@ SweepResult CudaBackend::compare(const Operation& op, std::span<const std::uint6
                                  std::span<const std::uint64_t> b, std::span<const std::uint64_t> c,
                                  std::size_t keep) const {
   const cuda::Claim& claim = claim_for(op);
-  const int n = cuda::arity(claim.operation.kind);
+  const int n = arity(claim.operation.kind);
   if ((n >= 2 && b.size() != a.size()) || (n >= 3 && c.size() != a.size()))
     throw std::invalid_argument("cuda backend: " + op.name + " needs " + std::to_string(n) +
                                 " operand lists of equal length");

@@ -128,20 +128,6 @@ NUMCONF_HD constexpr Rounded apply_clamp(const Format& f, Clamp clamp, Rounded r
   return r;
 }
 
-// How many operands an operation takes.
-constexpr int arity(OpKind kind) {
-  switch (kind) {
-    case OpKind::Convert:
-    case OpKind::Sqrt:
-    case OpKind::Reciprocal:
-      return 1;
-    case OpKind::Fma:
-      return 3;
-    default:
-      return 2;
-  }
-}
-
 struct DeviceOp {
   Routine routine = Routine::Ptx;
   PtxCvt ptx = PtxCvt::F16F32Rn;
