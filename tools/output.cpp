@@ -1,8 +1,15 @@
 #include "output.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "text.hpp"
 
@@ -19,6 +26,11 @@ bool is_written_in_place(const std::string& path) {
          !std::filesystem::is_directory(status);
 }
 
+// O_DIRECT transfers: offsets, lengths and memory aligned to this (the largest logical block
+// size of common disks), in writes of kStaging bytes.
+constexpr std::size_t kBlock = 4096;
+constexpr std::size_t kStaging = 4 << 20;
+
 }  // namespace
 
 Output::Output(const std::string& path) : path_(path == "-" ? "" : path) {
@@ -33,11 +45,13 @@ Output::Output(const std::string& path) : path_(path == "-" ? "" : path) {
     return;
   }
   temp_path_ = path_ + ".tmp";
-  file_ = std::fopen(temp_path_.c_str(), "wb");
+  // Readable too: direct I/O starts at a block boundary and reads back the bytes before it.
+  file_ = std::fopen(temp_path_.c_str(), "w+b");
   if (file_ == nullptr) throw InputError("cannot write '" + temp_path_ + "'");
 }
 
 Output::~Output() {
+  if (direct_fd_ >= 0) ::close(direct_fd_);
   if (file_ == stdout || committed_) return;
   std::fclose(file_);
   if (!temp_path_.empty()) std::remove(temp_path_.c_str());
@@ -50,18 +64,88 @@ void Output::write_failed() const {
 }
 
 void Output::flush() {
-  if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
-    write_failed();
+  emit(buffer_);
   buffer_.clear();
 }
 
 void Output::write_through(std::string_view text) {
   flush();
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) write_failed();
+  emit(text);
+}
+
+void Output::emit(std::string_view bytes) {
+  if (direct_ == Direct::untried && !temp_path_.empty() && emitted_ + bytes.size() >= kDirectFrom)
+    start_direct();
+  emitted_ += bytes.size();
+  while (direct_ == Direct::on && !bytes.empty()) {
+    const std::size_t n = std::min(bytes.size(), kStaging - staged_);
+    std::memcpy(staging_.get() + staged_, bytes.data(), n);
+    staged_ += n;
+    bytes.remove_prefix(n);
+    if (staged_ == kStaging) write_direct(kStaging);
+  }
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
+    write_failed();
+}
+
+// From here on the file's bytes are staged and written through an O_DIRECT descriptor, from the
+// block boundary at or below what is written so far: that partial block is read back into the
+// staging buffer and written again whole.  A file system that refuses O_DIRECT keeps stdio.
+void Output::start_direct() {
+  direct_ = Direct::unavailable;
+  if (std::fflush(file_) != 0) write_failed();
+  const int fd = ::open(temp_path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+  if (fd < 0) return;
+  staging_.reset(static_cast<char*>(std::aligned_alloc(kBlock, kStaging)));
+  direct_at_ = emitted_ / kBlock * kBlock;
+  staged_ = std::size_t(emitted_ - direct_at_);
+  if (!staging_ ||
+      ::pread(fileno(file_), staging_.get(), staged_, off_t(direct_at_)) != ssize_t(staged_)) {
+    ::close(fd);
+    write_failed();
+  }
+  direct_fd_ = fd;
+  direct_ = Direct::on;
+}
+
+// Writes the first `size` staged bytes (whole blocks) and keeps the rest.
+void Output::write_direct(std::size_t size) {
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n =
+        ::pwrite(direct_fd_, staging_.get() + done, size - done, off_t(direct_at_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINVAL) return leave_direct();
+    if (n <= 0) write_failed();
+    done += std::size_t(n);
+  }
+  std::memmove(staging_.get(), staging_.get() + size, staged_ - size);
+  staged_ -= size;
+  direct_at_ += size;
+}
+
+// For a file system that opens with O_DIRECT but refuses these writes (a block larger than
+// kBlock): the staged bytes, and everything after them, go through stdio.
+void Output::leave_direct() {
+  direct_ = Direct::unavailable;
+  ::close(std::exchange(direct_fd_, -1));
+  if (::fseeko(file_, off_t(direct_at_), SEEK_SET) != 0 ||
+      std::fwrite(staging_.get(), 1, staged_, file_) != staged_)
+    write_failed();
+  staged_ = 0;
+}
+
+// The whole blocks staged, then the tail (less than a block) through the stdio descriptor.
+void Output::finish_direct() {
+  write_direct(staged_ / kBlock * kBlock);
+  if (direct_ == Direct::on && staged_ > 0 &&
+      ::pwrite(fileno(file_), staging_.get(), staged_, off_t(direct_at_)) != ssize_t(staged_))
+    write_failed();
+  if (direct_fd_ >= 0 && ::close(std::exchange(direct_fd_, -1)) != 0) write_failed();
 }
 
 void Output::commit() {
   flush();
+  if (direct_ == Direct::on) finish_direct();
   if (file_ == stdout) {
     if (std::fflush(stdout) != 0) write_failed();
     return;

@@ -1,7 +1,10 @@
 // Buffered output to stdout or to a file that appears only when complete.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,6 +15,11 @@ namespace numconf::cli {
 // the temporary file is removed and no partial output file is left behind.  Anything else
 // (stdout for "" or "-", /dev/null, a pipe, a terminal, a symbolic link such as /dev/stdout)
 // is written in place: renaming onto it would replace it rather than write to it.
+//
+// Once a file passes kDirectFrom bytes, the rest goes with O_DIRECT where the file system takes
+// it: a multi-GiB output (gen --exhaustive) then streams to the disk instead of first filling the
+// page cache, whose page allocation costs more than the disk write on a VM that hands its free
+// memory back to the host (bench/RESULTS.md, "gen --exhaustive").
 class Output {
  public:
   explicit Output(const std::string& path);
@@ -32,14 +40,31 @@ class Output {
 
  private:
   static constexpr std::size_t kFlushAt = 1 << 20;
+  static constexpr std::uint64_t kDirectFrom = 64 << 20;
   void flush();
   void write_through(std::string_view text);
+  void emit(std::string_view bytes);  // every byte bound for the file passes here, in order
+  void start_direct();
+  void write_direct(std::size_t size);
+  void leave_direct();
+  void finish_direct();
   [[noreturn]] void write_failed() const;
 
   std::string path_, temp_path_;  // temp_path_ empty: written directly
   std::FILE* file_ = nullptr;
   bool committed_ = false;
   std::string buffer_;
+  std::uint64_t emitted_ = 0;  // bytes passed to emit() so far
+  // Direct I/O: a second descriptor on the temporary file with O_DIRECT, and a block-aligned
+  // staging buffer that collects the bytes for it, which start at file offset direct_at_.
+  enum class Direct { untried, on, unavailable } direct_ = Direct::untried;
+  int direct_fd_ = -1;
+  std::uint64_t direct_at_ = 0;
+  struct FreeAligned {
+    void operator()(char* p) const { std::free(p); }
+  };
+  std::unique_ptr<char, FreeAligned> staging_;
+  std::size_t staged_ = 0;
 };
 
 }  // namespace numconf::cli
