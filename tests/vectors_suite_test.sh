@@ -2,10 +2,24 @@
 # The committed level-1 suites (vectors/level1, manifest vectors/level1.sha256).
 #   regen:  numconf gen --suite writes every file again, byte for byte, and no other file.
 #   verify: every committed file matches its manifest hash and re-checks against the model.
-# Usage: vectors_suite_test.sh regen|verify path/to/numconf path/to/vectors
+#   oracle: every committed file re-checks against the exact oracle (reference/), which shares
+#           no code with the model that wrote them.
+# Usage: vectors_suite_test.sh regen|verify|oracle path/to/numconf path/to/vectors
 set -u
 mode=$1 numconf=$2 vectors=$3
 manifest() { (cd "$1" && find . -type f | LC_ALL=C sort | sed 's|^\./||' | xargs sha256sum); }
+# verify_all [VERIFY OPTIONS]: numconf verify on every committed file; prints the files with
+# mismatches (and the mismatches, 40 lines at most) and the files and cases checked.
+verify_all() {
+  local out=${TMPDIR:-/tmp}/vectors_verify.$$
+  (cd "$vectors/level1" && find . -type f -name '*.txt' -print0 | LC_ALL=C sort -z |
+    xargs -0 "$numconf" verify "$@") >"$out"
+  local status=$?
+  grep -v ' 0 mismatched$' "$out" | head -n 40
+  awk '/ cases, / { files++; cases += $2 } END { print files " files, " cases " cases verified" }' "$out"
+  rm -f "$out"
+  return $status
+}
 case $mode in
   regen)
     tmp=$(mktemp -d)
@@ -22,12 +36,8 @@ case $mode in
     (cd "$vectors/level1" && sha256sum --quiet -c "../level1.sha256") || { echo "FAIL: manifest"; exit 1; }
     manifest "$vectors/level1" | diff -q "$vectors/level1.sha256" - >/dev/null ||
       { echo "FAIL: files not in the manifest"; exit 1; }
-    (cd "$vectors/level1" && find . -type f -name '*.txt' -print0 | LC_ALL=C sort -z |
-      xargs -0 "$numconf" verify) >"${TMPDIR:-/tmp}/vectors_verify.$$" 
-    status=$?
-    grep -v ' 0 mismatched$' "${TMPDIR:-/tmp}/vectors_verify.$$" | head -n 40
-    echo "$(grep -c ' cases, ' "${TMPDIR:-/tmp}/vectors_verify.$$") files verified"
-    rm -f "${TMPDIR:-/tmp}/vectors_verify.$$"
-    exit $status ;;
-  *) echo "usage: $0 regen|verify numconf vectors"; exit 2 ;;
+    verify_all ;;
+  oracle)
+    verify_all --backend oracle ;;
+  *) echo "usage: $0 regen|verify|oracle numconf vectors"; exit 2 ;;
 esac

@@ -141,22 +141,59 @@ expect_status limited-direct-io 2 "write failed" \
   bash -c "ulimit -f 100000; trap '' XFSZ; exec '$numconf' gen $big -o '$tmp/limited.npy'"
 check limited-nothing-left bash -c "! ls '$tmp'/limited.txt.tmp '$tmp'/limited.npy* 2>/dev/null | grep -q ."
 
-# ---- verify finds one flipped bit planted in a committed file ----------------------------------
+# ---- verify finds one flipped bit planted in a committed file, by the model and the oracle -----
 file=$vectors/level1/convert/f32/e4m3fn/rn-none.txt
 check committed-clean "$numconf" verify "$file"
 line=$(grep -n '^3f800000 ' "$file" | cut -d: -f1)  # 1.0 -> e4m3fn 0x38
 sed "${line}s/^3f800000 38 /3f800000 39 /" "$file" >"$tmp/flipped.txt"
 check planted-differs bash -c "! cmp -s '$file' '$tmp/flipped.txt'"
-out=$("$numconf" verify "$tmp/flipped.txt")
-status=$?
-check planted-exit-1 test $status -eq 1
-check planted-reported bash -c "grep -q 'line $line: convert 3f800000 (1) -> expected 39 (1.125) flags 00, got 38 (1) flags 00' <<<'$out'"
-check planted-count bash -c "grep -q ' 1 mismatched' <<<'$out'"
 # A flipped flag bit, and a flipped operand bit, are found too.
 sed "${line}s/ 00\$/ 01/" "$file" >"$tmp/flag.txt"
-check planted-flag bash -c "'$numconf' verify '$tmp/flag.txt' | grep -q 'got 38 (1) flags 00'"
 sed "${line}s/^3f800000 /3f800001 /" "$file" >"$tmp/operand.txt"
-expect_status planted-operand 1 "" "$numconf" verify "$tmp/operand.txt"
+for backend in model oracle; do
+  out=$("$numconf" verify --backend $backend "$tmp/flipped.txt")
+  status=$?
+  check planted-exit-1-$backend test $status -eq 1
+  check planted-reported-$backend bash -c "grep -q 'line $line: convert 3f800000 (1) -> expected 39 (1.125) flags 00, got 38 (1) flags 00' <<<'$out'"
+  check planted-count-$backend bash -c "grep -q ' 1 mismatched' <<<'$out'"
+  check planted-flag-$backend bash -c "'$numconf' verify --backend $backend '$tmp/flag.txt' | grep -q 'got 38 (1) flags 00'"
+  expect_status planted-operand-$backend 1 "" "$numconf" verify --backend $backend "$tmp/operand.txt"
+done
+# The oracle on arithmetic with stochastic rounding: the first inexact fma case of a committed
+# file, its result's last bit flipped, is named by its line with its R.
+arith=$vectors/level1/fma/bf16/sra-none.txt
+check oracle-committed-fma-clean "$numconf" verify --backend oracle "$arith"
+n=$(grep -n -m1 ' 01$' "$arith" | cut -d: -f1)
+read -r _ _ _ r result _ < <(sed -n "${n}p" "$arith")
+printf -v wrong '%04x' $((0x$result ^ 1))
+sed "${n}s/ $result 01\$/ $wrong 01/" "$arith" >"$tmp/fma.txt"
+out=$("$numconf" verify --backend oracle "$tmp/fma.txt")
+check oracle-planted-fma-exit-1 test $? -eq 1
+check oracle-planted-fma-line bash -c "grep -q '^$tmp/fma.txt line $n: fma .* R $r -> expected $wrong .*, got $result ' <<<'$out'"
+
+# ---- The oracle reads every policy key of a header the committed files leave at its default:
+# a file gen writes with the key set re-checks clean against it, and mismatches once the key is
+# set back (the key reaches the oracle, and these cases depend on it).
+oracle_reads_key() {  # oracle_reads_key SED_SCRIPT_THAT_RESETS_THE_KEY GEN_OPTIONS...
+  local reset=$1 name
+  shift
+  name=$(echo "$*" | tr ' ' '_')
+  gen "$@" --level 2 -o "$tmp/policy.txt"
+  check "oracle-clean$name" "$numconf" verify --backend oracle "$tmp/policy.txt" >/dev/null
+  sed "$reset" "$tmp/policy.txt" >"$tmp/policy-reset.txt"
+  expect_status "oracle-reads$name" 1 "" "$numconf" verify --backend oracle "$tmp/policy-reset.txt"
+}
+oracle_reads_key 's/^# daz yes$/# daz no/' --op add --format f16 --daz
+oracle_reads_key 's/^# ftz yes$/# ftz no/' --op mul --format f16 --ftz
+oracle_reads_key 's/^# tininess before$/# tininess after/' --from f32 --to f16 --tininess before
+oracle_reads_key 's/^# nan-to-nanless max$/# nan-to-nanless zero/' --from f32 --to e2m1fn \
+  --nan-to-nanless max
+oracle_reads_key 's/^# overflow-rule p3109$/# overflow-rule ieee/' --from f32 --to e4m3fn \
+  --round ro --overflow-rule p3109
+oracle_reads_key 's/^# overflow-rule p3109-v3$/# overflow-rule ieee/' --from f32 --to e4m3fn \
+  --overflow-rule p3109-v3
+oracle_reads_key '/^# profile cuda$/d' --from f32 --to e4m3fn --profile cuda
+oracle_reads_key '/^# profile x86$/d' --op mul --format f32 --profile x86
 
 # ---- Bad files: one line naming file and line, exit 2 ------------------------------------------
 head -n 30 "$file" >"$tmp/truncated.txt"

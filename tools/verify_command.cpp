@@ -1,6 +1,7 @@
 // numconf verify: re-checks vector files (ours, with a header; or Berkeley TestFloat's
 // testfloat_gen output, given the operation and formats) against an implementation, the model
-// by default.  numconf verify-testfloat is the same command under its older name.
+// by default, or the exact oracle.  numconf verify-testfloat is the same command under its older
+// name.
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
@@ -16,6 +17,7 @@
 #include "commands.hpp"
 #include "hw/backend.hpp"
 #include "npy.hpp"
+#include "oracle_results.hpp"
 #include "output.hpp"
 #include "stream.hpp"
 #include "text.hpp"
@@ -90,12 +92,13 @@ void run_instruction(const hw::Backend& backend, const hw::Operation& op,
     out[i] = {results[i], op.reports_flags ? raised[i] : std::uint8_t{0}};
 }
 
-// The checker a backend name stands for: the model, or a hardware backend (hw/backend.hpp)
-// available on this machine.
+// The checker a backend name stands for: the model, the exact oracle (reference/), or a
+// hardware backend (hw/backend.hpp) available on this machine.
 CheckerFor checker_named(const std::string& name) {
   if (name == "model") return [](const Job&) { return Checker{run_model, true}; };
+  if (name == "oracle") return [](const Job&) { return Checker{run_oracle, true}; };
   std::shared_ptr<hw::Backend> backend;
-  std::string known = "model";
+  std::string known = "model, oracle";
   for (std::unique_ptr<hw::Backend>& b : hw::all_backends()) {
     known += ", " + std::string(b->name());
     if (b->name() == name) backend = std::move(b);
@@ -448,13 +451,15 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   static VerifyOptions o;
   auto* cmd = app.add_subcommand(
       "verify",
-      "re-check vector files against the model (or a backend): each mismatch with decoded "
-      "values; exit 0 all match, 1 mismatches, 2 unreadable file");
+      "re-check vector files against the model (or the exact oracle, or a hardware backend): "
+      "each mismatch with decoded values; exit 0 all match, 1 mismatches, 2 unreadable file");
   cmd->add_option("files", o.files, "vector files (vectors/README.md) or TestFloat files")
       ->required();
   cmd->add_option("--backend", o.backend,
-                  "the implementation checked: the model, or a backend of numconf check (cpu, "
-                  "cuda-host, cuda) through its instruction with the file's policy")
+                  "the implementation checked: model; oracle (the exact Boost oracle of "
+                  "reference/, independent of the model that wrote the files); or a backend of "
+                  "numconf check (cpu, cuda-host, cuda) through its instruction with the file's "
+                  "policy")
       ->capture_default_str();
   add_options(*cmd, o);
   cmd->callback([&exit_code] { exit_code = run_verify(o); });
