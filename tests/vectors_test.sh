@@ -140,6 +140,16 @@ expect_status limited-npy 2 "write failed" limited --from f32 --to e4m3fn --exha
 expect_status limited-direct-io 2 "write failed" \
   bash -c "ulimit -f 100000; trap '' XFSZ; exec '$numconf' gen $big -o '$tmp/limited.npy'"
 check limited-nothing-left bash -c "! ls '$tmp'/limited.txt.tmp '$tmp'/limited.npy* 2>/dev/null | grep -q ."
+# A signal ends a long run without leaving its temporary files, and the old file stays as it was.
+printf 'old\n' >"$tmp/signal.npy"
+"$numconf" gen --from f32 --to e4m3fn --exhaustive -o "$tmp/signal.npy" &
+for _ in $(seq 200); do [[ -s $tmp/signal.npy.tmp ]] && break; sleep 0.05; done
+check signal-temp-was-written test -s "$tmp/signal.npy.tmp"
+kill -TERM $!
+wait $!
+check signal-ends-it test $? -eq 143
+check signal-no-temp-left bash -c "! ls '$tmp'/signal.npy*.tmp 2>/dev/null | grep -q ."
+check signal-old-kept bash -c "[[ \$(cat '$tmp/signal.npy') == old ]]"
 
 # ---- verify finds one flipped bit planted in a committed file, by the model and the oracle -----
 file=$vectors/level1/convert/f32/e4m3fn/rn-none.txt

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +34,49 @@ bool is_written_in_place(const std::string& path) {
 constexpr std::size_t kBlock = 4096;
 constexpr std::size_t kStaging = 4 << 20;
 
+// Temporary files to remove when SIGINT, SIGTERM or SIGHUP ends the process (Ctrl-C on a long
+// gen), so that no .tmp file outlives an interrupted run.  A signal handler may only call
+// async-signal-safe functions, so the paths sit in a fixed table of atomic pointers.
+std::array<std::atomic<const char*>, 16> g_pending_temps{};
+
+extern "C" void remove_pending_temps(int signal) {
+  for (auto& slot : g_pending_temps)
+    if (const char* path = slot.load()) ::unlink(path);
+  std::raise(signal);  // SA_RESETHAND restored the default action: end as the signal would
+}
+
+void install_temp_removal() {
+  static const bool installed = [] {
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction action {};
+      if (::sigaction(signal, nullptr, &action) != 0 || action.sa_handler == SIG_IGN)
+        continue;  // nohup's choice, or a background job's SIGINT: keep ignoring it
+      action = {};
+      action.sa_handler = remove_pending_temps;
+      action.sa_flags = SA_RESETHAND;
+      sigemptyset(&action.sa_mask);
+      ::sigaction(signal, &action, nullptr);
+    }
+    return true;
+  }();
+  (void)installed;
+}
+
+// The slot holding `path`, or -1 when the table is full (the file is then only removed by
+// the destructor, not on a signal).
+int add_pending_temp(const char* path) {
+  install_temp_removal();
+  for (std::size_t i = 0; i < g_pending_temps.size(); ++i) {
+    const char* empty = nullptr;
+    if (g_pending_temps[i].compare_exchange_strong(empty, path)) return int(i);
+  }
+  return -1;
+}
+
+void drop_pending_temp(int slot) {
+  if (slot >= 0) g_pending_temps[std::size_t(slot)].store(nullptr);
+}
+
 }  // namespace
 
 Output::Output(const std::string& path) : path_(path == "-" ? "" : path) {
@@ -48,6 +94,7 @@ Output::Output(const std::string& path) : path_(path == "-" ? "" : path) {
   // Readable too: direct I/O starts at a block boundary and reads back the bytes before it.
   file_ = std::fopen(temp_path_.c_str(), "w+b");
   if (file_ == nullptr) throw InputError("cannot write '" + temp_path_ + "'");
+  pending_slot_ = add_pending_temp(temp_path_.c_str());
 }
 
 Output::~Output() {
@@ -55,6 +102,7 @@ Output::~Output() {
   if (file_ == stdout || committed_) return;
   std::fclose(file_);
   if (!temp_path_.empty()) std::remove(temp_path_.c_str());
+  drop_pending_temp(pending_slot_);
 }
 
 void Output::write_failed() const {
@@ -156,10 +204,10 @@ void Output::commit() {
     if (!closed) write_failed();
     return;
   }
-  if (!closed || std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    std::remove(temp_path_.c_str());
-    throw InputError("cannot write '" + path_ + "'");
-  }
+  const bool renamed = closed && std::rename(temp_path_.c_str(), path_.c_str()) == 0;
+  if (!renamed) std::remove(temp_path_.c_str());
+  drop_pending_temp(pending_slot_);
+  if (!renamed) throw InputError("cannot write '" + path_ + "'");
 }
 
 }  // namespace numconf::cli

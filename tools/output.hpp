@@ -14,7 +14,8 @@ namespace numconf::cli {
 // renamed to the path by commit(); if commit() is never reached (bad input, a failed write),
 // the temporary file is removed and no partial output file is left behind.  Anything else
 // (stdout for "" or "-", /dev/null, a pipe, a terminal, a symbolic link such as /dev/stdout)
-// is written in place: renaming onto it would replace it rather than write to it.
+// is written in place: renaming onto it would replace it rather than write to it.  SIGINT,
+// SIGTERM and SIGHUP remove the temporary file before they end the process.
 //
 // Once a file passes kDirectFrom bytes, the rest goes with O_DIRECT where the file system takes
 // it: a multi-GiB output (gen --exhaustive) then streams to the disk instead of first filling the
@@ -51,6 +52,7 @@ class Output {
   [[noreturn]] void write_failed() const;
 
   std::string path_, temp_path_;  // temp_path_ empty: written directly
+  int pending_slot_ = -1;         // where a signal handler finds temp_path_ to remove it
   std::FILE* file_ = nullptr;
   bool committed_ = false;
   std::string buffer_;
