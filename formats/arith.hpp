@@ -4,6 +4,7 @@
 // container codes of one float format f; integer formats are not arithmetic formats.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 #include "convert.hpp"
@@ -344,20 +345,61 @@ NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std:
 // tininess and the overflow policy only act outside this domain.  tests/arith_test.cpp
 // (ArithFast) compares fast and general paths bit for bit, flags included.
 
+// The significand of a normal magnitude code with its leading (implicit) bit at bit 60, the
+// fixed point of the fast add: 8 or more zero bits below its last bit (m <= 52).
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t significand_at_bit60(const Format& f,
+                                                                       std::uint64_t magnitude) {
+  const int m = f.mantissa_bits;
+  return ((magnitude & low_mask(m)) | (std::uint64_t{1} << m)) << (60 - m);
+}
+
+// smaller >> shift (shift > 8, smaller < 2^61 with bit 0 clear) with the bits shifted out jammed
+// into bit 0: the exact quotient lies within 1 of an odd result, strictly between its even
+// neighbours, which is what round_top asks of its top (once shifted up by at most 3 places:
+// the sum or difference it joins is above 2^59).
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t smaller,
+                                                                  std::uint64_t shift) {
+  const int places = int(shift < 63 ? shift : 63);  // smaller is gone entirely either way
+  const std::uint64_t aligned = smaller >> places;
+  return aligned | std::uint64_t((aligned << places) != smaller);
+}
+
+// Add and sub of two normal codes.  Normal magnitude codes order as their values, so the
+// operands are ordered by their codes; both significands are placed with the leading bit at
+// bit 60 (8 or more zero bits below), the smaller is shifted `gap` binades down (exactly when
+// gap <= 60 - m, else jammed), and the sum or difference, below 2^62, is rounded from bit 62
+// (round_top).  A difference that cancels (gap <= 1) is exact.  Data-dependent choices are
+// masks and bitwise operations: random operands' signs and order would mispredict branches.
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_add_or_sub(const Format& f, std::uint64_t a,
                                                          std::uint64_t b, bool subtract,
                                                          const Policy& p, Rounded& out) {
-  if (!is_normal_code(f, a) || !is_normal_code(f, b)) return false;
-  const Term x = normal_term(f, a);
-  Term y = normal_term(f, b);
-  y.negative = y.negative != subtract;
-  // Significands of at most 53 bits: in 64 bits add_terms keeps the sticky bit 8 or more bits
-  // below the rounding point, enough for every mode that is not stochastic (round_sum needs
-  // 128 bits for f64 only for products, and for stochastic rounding).
-  bool sticky = false;
-  const Term sum = add_terms<std::uint64_t>(x, y, sticky);
-  return round_normal(f, sum.negative, sum.exponent, std::uint64_t(sum.significand), sticky, p,
-                      out);
+  const int m = f.mantissa_bits;
+  const std::uint64_t sign = sign_bit(f);  // 0 for an unsigned format
+  const std::uint64_t magnitude = magnitude_mask(f);
+  const std::uint64_t x_code = a >> f.padding_bits;
+  const std::uint64_t y_code = (b >> f.padding_bits) ^ (subtract ? sign : 0);
+  // An unsigned format's subtrahend is negative with no sign bit to say so.
+  const bool unsigned_subtrahend = subtract && !f.is_signed;
+  const bool opposite = (((x_code ^ y_code) & sign) != 0) | unsigned_subtrahend;
+  const bool y_larger = (y_code & magnitude) > (x_code & magnitude);
+  const std::uint64_t larger_code = x_code ^ ((x_code ^ y_code) & (0 - std::uint64_t(y_larger)));
+  const std::uint64_t larger = larger_code & magnitude;
+  const std::uint64_t smaller = (x_code ^ y_code ^ larger_code) & magnitude;
+  // Both normal codes (as is_normal_code): exponent fields in [1, max - 2].
+  const std::uint64_t leading = std::uint64_t{1} << m;
+  if (smaller < leading || larger >= (max_exponent_field(f) - 1) << m) return false;
+  if (unsigned_subtrahend & y_larger) return false;  // a negative result
+  const std::uint64_t larger_field = larger >> m;
+  const std::uint64_t gap = larger_field - (smaller >> m);
+  const std::uint64_t x = significand_at_bit60(f, larger);
+  const std::uint64_t y = significand_at_bit60(f, smaller);
+  const std::uint64_t aligned = gap <= std::uint64_t(60 - m) ? y >> gap : shift_right_jam(y, gap);
+  const std::uint64_t negate = 0 - std::uint64_t(opposite);  // two's complement when opposite
+  const std::uint64_t sum = x + ((aligned ^ negate) - negate);
+  if (sum == 0) return false;  // an exact zero: its sign depends on the mode
+  const int top_bit = int(std::bit_width(sum)) - 1;  // 61 or below
+  return round_top(f, larger_code & sign, static_cast<long long>(larger_field) + top_bit - 60,
+                   sum << (62 - top_bit), p, out);
 }
 
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t a, std::uint64_t b,
