@@ -345,18 +345,26 @@ NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std:
 // tininess and the overflow policy only act outside this domain.  tests/arith_test.cpp
 // (ArithFast) compares fast and general paths bit for bit, flags included.
 
-// The significand of a normal magnitude code with its leading (implicit) bit at bit 60, the
-// fixed point of the fast add: 8 or more zero bits below its last bit (m <= 52).
+// ---- Fast add and fma: sums at a fixed point, bit 60 ----------------------------------------
+//
+// Both terms' significands are placed with their leading bit at bit 60, ordered by magnitude,
+// the smaller shifted `gap` binades down, and added or subtracted: the result is below 2^62,
+// and is rounded from bit 62 (round_top).  A difference that cancels (gap <= 1) is exact.
+// Data-dependent choices are masks and bitwise operations: random operands' signs and order
+// would mispredict branches.
+
+// The significand of a normal magnitude code with its leading (implicit) bit at bit 60: 8 or
+// more zero bits below its last bit (m <= 52).
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t significand_at_bit60(const Format& f,
                                                                        std::uint64_t magnitude) {
   const int m = f.mantissa_bits;
   return ((magnitude & low_mask(m)) | (std::uint64_t{1} << m)) << (60 - m);
 }
 
-// smaller >> shift (shift > 8, smaller < 2^61 with bit 0 clear) with the bits shifted out jammed
+// smaller >> shift (shift >= 2, smaller < 2^61 with bit 0 clear) with the bits shifted out jammed
 // into bit 0: the exact quotient lies within 1 of an odd result, strictly between its even
 // neighbours, which is what round_top asks of its top (once shifted up by at most 3 places:
-// the sum or difference it joins is above 2^59).
+// the sum or difference it joins, of a larger term at or above 2^60, is above 2^59).
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t smaller,
                                                                   std::uint64_t shift) {
   const int places = int(shift < 63 ? shift : 63);  // smaller is gone entirely either way
@@ -364,12 +372,35 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t 
   return aligned | std::uint64_t((aligned << places) != smaller);
 }
 
+// larger + smaller, or larger - smaller when `opposite`, for significands at bit 60 with
+// |larger| >= |smaller| and smaller `gap` binades below: shifted exactly when gap <= exact_gap
+// (smaller's zero bits at the bottom; the common case, a predictable branch), else jammed.
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t add_at_bit60(std::uint64_t larger,
+                                                               std::uint64_t smaller,
+                                                               std::uint64_t gap, bool opposite,
+                                                               int exact_gap) {
+  const std::uint64_t aligned =
+      gap <= std::uint64_t(exact_gap) ? smaller >> gap : shift_right_jam(smaller, gap);
+  const std::uint64_t negate = 0 - std::uint64_t(opposite);  // two's complement when opposite
+  return larger + ((aligned ^ negate) - negate);
+}
+
+// Rounds a sum from add_at_bit60 whose larger term lies in exponent field `larger_field`;
+// `sign` is the result's sign bit, as for round_top.
+NUMCONF_HD NUMCONF_INLINE constexpr bool round_sum_at_bit60(const Format& f, std::uint64_t sign,
+                                                            int larger_field, std::uint64_t sum,
+                                                            const Policy& p, Rounded& out) {
+  if (sum == 0) {  // x - x: +0, or -0 when rounding toward negative, as round_sum gives it
+    if (!has_zero(f) || is_stochastic(p.rounding)) return false;
+    out = zero_result(f, p.rounding == Rounding::TowardNegative, 0);
+    return true;
+  }
+  const int top_bit = 63 ^ std::countl_zero(sum);  // 61 or below
+  return round_top(f, sign, larger_field + top_bit - 60, sum << (62 - top_bit), p, out);
+}
+
 // Add and sub of two normal codes.  Normal magnitude codes order as their values, so the
-// operands are ordered by their codes; both significands are placed with the leading bit at
-// bit 60 (8 or more zero bits below), the smaller is shifted `gap` binades down (exactly when
-// gap <= 60 - m, else jammed), and the sum or difference, below 2^62, is rounded from bit 62
-// (round_top).  A difference that cancels (gap <= 1) is exact.  Data-dependent choices are
-// masks and bitwise operations: random operands' signs and order would mispredict branches.
+// operands are ordered by their codes.
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_add_or_sub(const Format& f, std::uint64_t a,
                                                          std::uint64_t b, bool subtract,
                                                          const Policy& p, Rounded& out) {
@@ -390,16 +421,10 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_add_or_sub(const Format& f, std::u
   if (smaller < leading || larger >= (max_exponent_field(f) - 1) << m) return false;
   if (unsigned_subtrahend & y_larger) return false;  // a negative result
   const std::uint64_t larger_field = larger >> m;
-  const std::uint64_t gap = larger_field - (smaller >> m);
-  const std::uint64_t x = significand_at_bit60(f, larger);
-  const std::uint64_t y = significand_at_bit60(f, smaller);
-  const std::uint64_t aligned = gap <= std::uint64_t(60 - m) ? y >> gap : shift_right_jam(y, gap);
-  const std::uint64_t negate = 0 - std::uint64_t(opposite);  // two's complement when opposite
-  const std::uint64_t sum = x + ((aligned ^ negate) - negate);
-  if (sum == 0) return false;  // an exact zero: its sign depends on the mode
-  const int top_bit = int(std::bit_width(sum)) - 1;  // 61 or below
-  return round_top(f, larger_code & sign, static_cast<long long>(larger_field) + top_bit - 60,
-                   sum << (62 - top_bit), p, out);
+  const std::uint64_t sum =
+      add_at_bit60(significand_at_bit60(f, larger), significand_at_bit60(f, smaller),
+                   larger_field - (smaller >> m), opposite, 60 - m);
+  return round_sum_at_bit60(f, larger_code & sign, int(larger_field), sum, p, out);
 }
 
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t a, std::uint64_t b,
@@ -415,19 +440,51 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t
   return round_normal(f, negative, exponent, x.significand * y.significand, false, p, out);
 }
 
+// fma of three normal codes for m <= 26, where the product of the significands fits in 64 bits
+// (2m + 2 bits): the product is moved to bit 60 (by 59 - 2m or 60 - 2m places, 7 or more zero
+// bits below) and ordered against c by exponent field, then significand (one 128-bit compare).
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std::uint64_t a,
+                                                           std::uint64_t b, std::uint64_t c,
+                                                           const Policy& p, Rounded& out) {
+  const int m = f.mantissa_bits;
+  const std::uint64_t magnitude = magnitude_mask(f);
+  const std::uint64_t product = (significand_at_bit60(f, a >> f.padding_bits & magnitude) >> (60 - m)) *
+                                (significand_at_bit60(f, b >> f.padding_bits & magnitude) >> (60 - m));
+  const int carry = int(product >> (2 * m + 1));  // the product is in [1, 4): 1 when >= 2
+  const std::uint64_t product_at_bit60 = (product << (60 - 2 * m)) >> carry;
+  // The product lies in [2^(field - bias), 2^(field - bias + 1)) with this field.
+  const int product_field = int(exponent_field(f, a) + exponent_field(f, b)) - f.bias + carry;
+  const std::uint64_t c_at_bit60 = significand_at_bit60(f, c >> f.padding_bits & magnitude);
+  const int c_field = int(exponent_field(f, c));
+  // Fields offset to be non-negative (|bias| <= 2^17, fields < 2^16) above the significands.
+  constexpr int kOffset = 1 << 18;
+  const bool c_larger = (Uint128(unsigned(c_field + kOffset)) << 64 | c_at_bit60) >
+                        (Uint128(unsigned(product_field + kOffset)) << 64 | product_at_bit60);
+  const std::uint64_t c_mask = 0 - std::uint64_t(c_larger);
+  const std::uint64_t larger = product_at_bit60 ^ ((product_at_bit60 ^ c_at_bit60) & c_mask);
+  const std::uint64_t smaller = product_at_bit60 ^ c_at_bit60 ^ larger;
+  const int larger_field = c_field > product_field ? c_field : product_field;
+  const int gap = c_field > product_field ? c_field - product_field : product_field - c_field;
+  // Sign bits: the product's, c's, and the larger term's.
+  const std::uint64_t sign = sign_bit(f);
+  const std::uint64_t product_sign = ((a ^ b) >> f.padding_bits) & sign;
+  const std::uint64_t c_sign = (c >> f.padding_bits) & sign;
+  const std::uint64_t larger_sign = product_sign ^ ((product_sign ^ c_sign) & c_mask);
+  const std::uint64_t sum = add_at_bit60(larger, smaller, std::uint64_t(gap),
+                                         product_sign != c_sign, 59 - 2 * m);
+  return round_sum_at_bit60(f, larger_sign, larger_field, sum, p, out);
+}
+
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma(const Format& f, std::uint64_t a, std::uint64_t b,
                                                   std::uint64_t c, const Policy& p, Rounded& out) {
   if (!is_normal_code(f, a) || !is_normal_code(f, b) || !is_normal_code(f, c)) return false;
+  if (f.mantissa_bits <= 26) return fast_fma_at_bit60(f, a, b, c, p, out);
+  // Wider formats: the exact sum in 128 bits, as in round_sum.
   const Term x = normal_term(f, a);
   const Term y = normal_term(f, b);
   const Term product{x.negative != y.negative, x.exponent + y.exponent,
                      x.significand * y.significand};
   bool sticky = false;
-  if (f.mantissa_bits <= 26) {  // as in round_sum
-    const Term sum = add_terms<std::uint64_t>(product, normal_term(f, c), sticky);
-    return round_normal(f, sum.negative, sum.exponent, std::uint64_t(sum.significand), sticky, p,
-                        out);
-  }
   const Term sum = add_terms<Uint128>(product, normal_term(f, c), sticky);
   return round_normal(f, sum.negative, sum.exponent, sum.significand, sticky, p, out);
 }

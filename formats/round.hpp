@@ -326,28 +326,27 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t rounding_increment(Rounding mo
 
 // round_normal (below) for a fixed-point top (above) whose exact value lies in exponent field
 // `field` (in [2^(field - bias), 2^(field - bias + 1))): the cut at bit 62 - m, the mode's
-// increment, and the carry into the next field.  Returns false outside round_normal's domain.
-NUMCONF_HD NUMCONF_INLINE constexpr bool round_top(const Format& f, bool negative, long long field,
+// increment, and the carry into the next field.  It takes fields in [1, max - 3], which
+// rounding carries at most to max - 2 (round_normal's domain less its top binade), and returns
+// false for anything else.  `sign` is the result's sign bit in place (0 or sign_bit(f)): the
+// callers leave negative results of unsigned formats to the general path.
+NUMCONF_HD NUMCONF_INLINE constexpr bool round_top(const Format& f, std::uint64_t sign, int field,
                                                    std::uint64_t top, const Policy& p,
                                                    Rounded& out) {
-  if (is_stochastic(p.rounding)) return false;
+  if (is_stochastic(p.rounding) || field < 1 || field + 3 > int(max_exponent_field(f)))
+    return false;
   const int m = f.mantissa_bits;
   const int shift = 62 - m;
   const std::uint64_t kept = top >> shift;  // m + 1 bits
-  const bool lo_odd = !lo_is_even(f, kept, int(field) - f.bias - m);
+  const bool lo_odd = !lo_is_even(f, kept, field - f.bias - m);
   // top + increment < 2^63: no carry is lost.  The rounded significand is kept or kept + 1.
   const std::uint64_t rounded =
-      (top + rounding_increment(p.rounding, negative, lo_odd, shift)) >> shift;
+      (top + rounding_increment(p.rounding, sign != 0, lo_odd, shift)) >> shift;
   // The leading bit adds 1 to field - 1, and a carry out of the significand
   // (rounded = 2^(m+1)) steps into the next field with trailing zeros, exactly.
-  const std::uint64_t magnitude = (static_cast<std::uint64_t>(field - 1) << m) + rounded;
-  const std::uint64_t top_field = max_exponent_field(f);
-  if (field < 1 || (negative && !f.is_signed) || (magnitude >> m) + 2 > top_field) return false;
-  // with_sign and make, without their branches for integer formats: a negative result here
-  // has a sign bit, just above the magnitude.
-  const std::uint64_t code = std::uint64_t(negative) << (f.exponent_bits + m) | magnitude;
+  const std::uint64_t magnitude = (std::uint64_t(field - 1) << m) + rounded;
   const bool inexact = (top & low_mask(shift)) != 0;
-  out = {code << f.padding_bits, inexact ? flags::kInexact : std::uint8_t{0}};
+  out = {(sign | magnitude) << f.padding_bits, inexact ? flags::kInexact : std::uint8_t{0}};
   return true;
 }
 
