@@ -338,27 +338,33 @@ NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std:
 // ---- Fast paths: the general path's common case ---------------------------------------------
 //
 // Operands that are normal codes (is_normal_code) and a result in round_normal's domain (not
-// zero, not tiny, two binades or more below overflow, a mode that is not stochastic).  The exact
-// result is formed as the general path forms it, in 64-bit words where it fits, and rounded by
-// round_normal, round_pack's common case.  Each returns false, with `out` untouched, for
-// anything else, and the operation then runs its general path from the start; daz, ftz,
-// tininess and the overflow policy only act outside this domain.  tests/arith_test.cpp
-// (ArithFast) compares fast and general paths bit for bit, flags included.
+// tiny, two binades or more below overflow, a mode that is not stochastic; add and fma also
+// give an exact zero sum).  The exact result is formed in 64-bit words where it fits, and
+// rounded by round_normal or round_top, round_pack's common case.  Each returns false, with
+// `out` untouched, for anything else, and the operation then runs its general path from the
+// start; daz, ftz, tininess and the overflow policy only act outside this domain.
+// tests/arith_test.cpp (ArithFast) compares fast and general paths bit for bit, flags included.
 
 // ---- Fast add and fma: sums at a fixed point, bit 60 ----------------------------------------
 //
-// Both terms' significands are placed with their leading bit at bit 60, ordered by magnitude,
-// the smaller shifted `gap` binades down, and added or subtracted: the result is below 2^62,
-// and is rounded from bit 62 (round_top).  A difference that cancels (gap <= 1) is exact.
-// Data-dependent choices are masks and bitwise operations: random operands' signs and order
-// would mispredict branches.
+// Both terms' significands are placed with their leading bit at bit 60 (so an effective
+// addition lands at bit 60 or 61, and only a cancelling difference moves further), ordered by
+// magnitude, the smaller shifted `gap` binades down, and added or subtracted: the result is
+// below 2^62, and is rounded from bit 62 (round_top).  A difference that cancels (gap <= 1) is
+// exact.  Data-dependent choices are masks, conditional moves and bitwise operations: random
+// operands' signs and order would mispredict branches.
 
-// The significand of a normal magnitude code with its leading (implicit) bit at bit 60: 8 or
-// more zero bits below its last bit (m <= 52).
+// The significand of a normal magnitude code (exponent field >= 1), implicit bit included.
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t normal_significand(const Format& f,
+                                                                     std::uint64_t magnitude) {
+  const int m = f.mantissa_bits;
+  return (magnitude & low_mask(m)) | (std::uint64_t{1} << m);
+}
+
+// The same with its leading bit at bit 60: 8 or more zero bits below its last bit (m <= 52).
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t significand_at_bit60(const Format& f,
                                                                        std::uint64_t magnitude) {
-  const int m = f.mantissa_bits;
-  return ((magnitude & low_mask(m)) | (std::uint64_t{1} << m)) << (60 - m);
+  return normal_significand(f, magnitude) << (60 - f.mantissa_bits);
 }
 
 // smaller >> shift (shift >= 2, smaller < 2^61 with bit 0 clear) with the bits shifted out jammed
@@ -373,8 +379,9 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t 
 }
 
 // larger + smaller, or larger - smaller when `opposite`, for significands at bit 60 with
-// |larger| >= |smaller| and smaller `gap` binades below: shifted exactly when gap <= exact_gap
-// (smaller's zero bits at the bottom; the common case, a predictable branch), else jammed.
+// smaller `gap` binades below larger (so larger >= smaller when gap > 0): shifted exactly when
+// gap <= exact_gap (smaller's zero bits at the bottom; the common case, a predictable branch),
+// else jammed.
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t add_at_bit60(std::uint64_t larger,
                                                                std::uint64_t smaller,
                                                                std::uint64_t gap, bool opposite,
@@ -442,37 +449,36 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t
 
 // fma of three normal codes for m <= 26, where the product of the significands fits in 64 bits
 // (2m + 2 bits): the product is moved to bit 60 (by 59 - 2m or 60 - 2m places, 7 or more zero
-// bits below) and ordered against c by exponent field, then significand (one 128-bit compare).
+// bits below) and ordered against c by exponent field alone.  With equal fields the difference
+// may come out negative (two's complement, above -2^60): it is negated, and its sign flipped.
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std::uint64_t a,
                                                            std::uint64_t b, std::uint64_t c,
                                                            const Policy& p, Rounded& out) {
   const int m = f.mantissa_bits;
   const std::uint64_t magnitude = magnitude_mask(f);
-  const std::uint64_t product = (significand_at_bit60(f, a >> f.padding_bits & magnitude) >> (60 - m)) *
-                                (significand_at_bit60(f, b >> f.padding_bits & magnitude) >> (60 - m));
+  const std::uint64_t product = normal_significand(f, (a >> f.padding_bits) & magnitude) *
+                                normal_significand(f, (b >> f.padding_bits) & magnitude);
   const int carry = int(product >> (2 * m + 1));  // the product is in [1, 4): 1 when >= 2
   const std::uint64_t product_at_bit60 = (product << (60 - 2 * m)) >> carry;
   // The product lies in [2^(field - bias), 2^(field - bias + 1)) with this field.
   const int product_field = int(exponent_field(f, a) + exponent_field(f, b)) - f.bias + carry;
-  const std::uint64_t c_at_bit60 = significand_at_bit60(f, c >> f.padding_bits & magnitude);
+  const std::uint64_t c_at_bit60 = significand_at_bit60(f, (c >> f.padding_bits) & magnitude);
   const int c_field = int(exponent_field(f, c));
-  // Fields offset to be non-negative (|bias| <= 2^17, fields < 2^16) above the significands.
-  constexpr int kOffset = 1 << 18;
-  const bool c_larger = (Uint128(unsigned(c_field + kOffset)) << 64 | c_at_bit60) >
-                        (Uint128(unsigned(product_field + kOffset)) << 64 | product_at_bit60);
-  const std::uint64_t c_mask = 0 - std::uint64_t(c_larger);
-  const std::uint64_t larger = product_at_bit60 ^ ((product_at_bit60 ^ c_at_bit60) & c_mask);
-  const std::uint64_t smaller = product_at_bit60 ^ c_at_bit60 ^ larger;
-  const int larger_field = c_field > product_field ? c_field : product_field;
-  const int gap = c_field > product_field ? c_field - product_field : product_field - c_field;
-  // Sign bits: the product's, c's, and the larger term's.
   const std::uint64_t sign = sign_bit(f);
   const std::uint64_t product_sign = ((a ^ b) >> f.padding_bits) & sign;
   const std::uint64_t c_sign = (c >> f.padding_bits) & sign;
-  const std::uint64_t larger_sign = product_sign ^ ((product_sign ^ c_sign) & c_mask);
-  const std::uint64_t sum = add_at_bit60(larger, smaller, std::uint64_t(gap),
-                                         product_sign != c_sign, 59 - 2 * m);
-  return round_sum_at_bit60(f, larger_sign, larger_field, sum, p, out);
+  // Selections (conditional moves), not branches: the order is data.
+  const bool c_larger = c_field > product_field;
+  const std::uint64_t larger = c_larger ? c_at_bit60 : product_at_bit60;
+  const std::uint64_t smaller = c_larger ? product_at_bit60 : c_at_bit60;
+  const int larger_field = c_larger ? c_field : product_field;
+  const int gap = c_larger ? c_field - product_field : product_field - c_field;
+  const std::uint64_t larger_sign = c_larger ? c_sign : product_sign;
+  const std::uint64_t difference =
+      add_at_bit60(larger, smaller, std::uint64_t(gap), product_sign != c_sign, 59 - 2 * m);
+  const std::uint64_t negative = 0 - (difference >> 63);  // all ones when below zero
+  return round_sum_at_bit60(f, larger_sign ^ (negative & sign), larger_field,
+                            (difference ^ negative) - negative, p, out);
 }
 
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma(const Format& f, std::uint64_t a, std::uint64_t b,
