@@ -467,13 +467,14 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std:
   const std::uint64_t sign = sign_bit(f);
   const std::uint64_t product_sign = ((a ^ b) >> f.padding_bits) & sign;
   const std::uint64_t c_sign = (c >> f.padding_bits) & sign;
-  // Selections (conditional moves), not branches: the order is data.
-  const bool c_larger = c_field > product_field;
-  const std::uint64_t larger = c_larger ? c_at_bit60 : product_at_bit60;
-  const std::uint64_t smaller = c_larger ? product_at_bit60 : c_at_bit60;
-  const int larger_field = c_larger ? c_field : product_field;
-  const int gap = c_larger ? c_field - product_field : product_field - c_field;
-  const std::uint64_t larger_sign = c_larger ? c_sign : product_sign;
+  // Selections by masks: the order is data, and g++ turns ?: here into branches.
+  const int field_difference = c_field - product_field;
+  const std::uint64_t c_mask = 0 - std::uint64_t(field_difference > 0);
+  const std::uint64_t larger = product_at_bit60 ^ ((product_at_bit60 ^ c_at_bit60) & c_mask);
+  const std::uint64_t smaller = product_at_bit60 ^ c_at_bit60 ^ larger;
+  const int larger_field = product_field + (field_difference & int(c_mask));
+  const int gap = field_difference < 0 ? -field_difference : field_difference;
+  const std::uint64_t larger_sign = product_sign ^ ((product_sign ^ c_sign) & c_mask);
   const std::uint64_t difference =
       add_at_bit60(larger, smaller, std::uint64_t(gap), product_sign != c_sign, 59 - 2 * m);
   const std::uint64_t negative = 0 - (difference >> 63);  // all ones when below zero
