@@ -367,10 +367,11 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t significand_at_bit60(const For
   return normal_significand(f, magnitude) << (60 - f.mantissa_bits);
 }
 
-// smaller >> shift (shift >= 2, smaller < 2^61 with bit 0 clear) with the bits shifted out jammed
-// into bit 0: the exact quotient lies within 1 of an odd result, strictly between its even
-// neighbours, which is what round_top asks of its top (once shifted up by at most 3 places:
-// the sum or difference it joins, of a larger term at or above 2^60, is above 2^59).
+// smaller >> shift (smaller < 2^61 with bit 0 clear, shift past its 7 or more trailing zero bits)
+// with the bits shifted out jammed into bit 0: the exact shifted value lies within 1 of an odd
+// result, strictly between its even neighbours, which is what round_top asks of its top (once
+// shifted up by at most 3 places: the sum or difference it joins, of a larger term at or above
+// 2^60, is above 2^59).
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t smaller,
                                                                   std::uint64_t shift) {
   const int places = int(shift < 63 ? shift : 63);  // smaller is gone entirely either way
