@@ -457,14 +457,25 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std:
                                                            const Policy& p, Rounded& out) {
   const int m = f.mantissa_bits;
   const std::uint64_t magnitude = magnitude_mask(f);
-  const std::uint64_t product = normal_significand(f, (a >> f.padding_bits) & magnitude) *
-                                normal_significand(f, (b >> f.padding_bits) & magnitude);
+  const std::uint64_t a_magnitude = (a >> f.padding_bits) & magnitude;
+  const std::uint64_t b_magnitude = (b >> f.padding_bits) & magnitude;
+  const std::uint64_t c_magnitude = (c >> f.padding_bits) & magnitude;
+  // Normal codes (as is_normal_code): exponent fields in [1, max - 2], so magnitudes in
+  // [2^m, (max - 1) 2^m), a span that is empty with one exponent bit.
+  if (f.exponent_bits < 2) return false;
+  const std::uint64_t leading = std::uint64_t{1} << m;
+  const std::uint64_t normal_span = (max_exponent_field(f) - 2) << m;
+  if (a_magnitude - leading >= normal_span || b_magnitude - leading >= normal_span ||
+      c_magnitude - leading >= normal_span)
+    return false;
+  const std::uint64_t product =
+      normal_significand(f, a_magnitude) * normal_significand(f, b_magnitude);
   const int carry = int(product >> (2 * m + 1));  // the product is in [1, 4): 1 when >= 2
   const std::uint64_t product_at_bit60 = (product << (60 - 2 * m)) >> carry;
   // The product lies in [2^(field - bias), 2^(field - bias + 1)) with this field.
-  const int product_field = int(exponent_field(f, a) + exponent_field(f, b)) - f.bias + carry;
-  const std::uint64_t c_at_bit60 = significand_at_bit60(f, (c >> f.padding_bits) & magnitude);
-  const int c_field = int(exponent_field(f, c));
+  const int product_field = int((a_magnitude >> m) + (b_magnitude >> m)) - f.bias + carry;
+  const std::uint64_t c_at_bit60 = significand_at_bit60(f, c_magnitude);
+  const int c_field = int(c_magnitude >> m);
   const std::uint64_t sign = sign_bit(f);
   const std::uint64_t product_sign = ((a ^ b) >> f.padding_bits) & sign;
   const std::uint64_t c_sign = (c >> f.padding_bits) & sign;
@@ -485,8 +496,8 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std:
 
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma(const Format& f, std::uint64_t a, std::uint64_t b,
                                                   std::uint64_t c, const Policy& p, Rounded& out) {
-  if (!is_normal_code(f, a) || !is_normal_code(f, b) || !is_normal_code(f, c)) return false;
   if (f.mantissa_bits <= 26) return fast_fma_at_bit60(f, a, b, c, p, out);
+  if (!is_normal_code(f, a) || !is_normal_code(f, b) || !is_normal_code(f, c)) return false;
   // Wider formats: the exact sum in 128 bits, as in round_sum.
   const Term x = normal_term(f, a);
   const Term y = normal_term(f, b);
