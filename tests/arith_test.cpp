@@ -1139,10 +1139,13 @@ void report_fast(const FastStats& st, double seconds, const std::string& what,
   }
 }
 
-// Every operand pair of every small format, for add, sub, mul, div and fma (c pseudo-random per
-// pair), and every code for sqrt, in every mode.
+// Every operand pair of every small format (and unsigned binary8p1e), for add, sub, mul, div and
+// fma (c pseudo-random per pair), and every code for sqrt, in every mode.
 TEST(ArithFast, EveryPairOfEverySmallFormatInEveryMode) {
-  const std::vector<NamedFmt> formats = small_formats();
+  std::vector<NamedFmt> formats = small_formats();
+  // Unsigned binary8p1e: m = 0 with Inf in exponent field max - 1 (0xfe), the one kind of
+  // format whose field max - 1 is not all normal numbers (is_normal_code's edge).
+  formats.push_back(p3109(8, 1, false, true));
   const std::uint64_t seed = test_seed();
   for (const Op op : kFastOps) {
     const Timer timer;
