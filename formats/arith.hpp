@@ -4,6 +4,7 @@
 // container codes of one float format f; integer formats are not arithmetic formats.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 #include "convert.hpp"
@@ -337,27 +338,101 @@ NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std:
 // ---- Fast paths: the general path's common case ---------------------------------------------
 //
 // Operands that are normal codes (is_normal_code) and a result in round_normal's domain (not
-// zero, not tiny, two binades or more below overflow, a mode that is not stochastic).  The exact
-// result is formed as the general path forms it, in 64-bit words where it fits, and rounded by
-// round_normal, round_pack's common case.  Each returns false, with `out` untouched, for
-// anything else, and the operation then runs its general path from the start; daz, ftz,
-// tininess and the overflow policy only act outside this domain.  tests/arith_test.cpp
-// (ArithFast) compares fast and general paths bit for bit, flags included.
+// tiny, two binades or more below overflow, a mode that is not stochastic; add and fma also
+// give an exact zero sum).  The exact result is formed in 64-bit words where it fits, and
+// rounded by round_normal or round_top, round_pack's common case.  Each returns false, with
+// `out` untouched, for anything else, and the operation then runs its general path from the
+// start; daz, ftz, tininess and the overflow policy only act outside this domain.
+// tests/arith_test.cpp (ArithFast) compares fast and general paths bit for bit, flags included.
 
+// ---- Fast add and fma: sums at a fixed point, bit 60 ----------------------------------------
+//
+// Both terms' significands are placed with their leading bit at bit 60 (so an effective
+// addition lands at bit 60 or 61, and only a cancelling difference moves further), ordered by
+// magnitude, the smaller shifted `gap` binades down, and added or subtracted: the result is
+// below 2^62, and is rounded from bit 62 (round_top).  A difference that cancels (gap <= 1) is
+// exact.  Data-dependent choices are masks, conditional moves and bitwise operations: random
+// operands' signs and order would mispredict branches.
+
+// The significand of a normal magnitude code (exponent field >= 1), implicit bit included.
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t normal_significand(const Format& f,
+                                                                     std::uint64_t magnitude) {
+  const int m = f.mantissa_bits;
+  return (magnitude & low_mask(m)) | (std::uint64_t{1} << m);
+}
+
+// The same with its leading bit at bit 60: 8 or more zero bits below its last bit (m <= 52).
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t significand_at_bit60(const Format& f,
+                                                                       std::uint64_t magnitude) {
+  return normal_significand(f, magnitude) << (60 - f.mantissa_bits);
+}
+
+// smaller >> shift (smaller < 2^61 with bit 0 clear, shift past its 7 or more trailing zero bits)
+// with the bits shifted out jammed into bit 0: the exact shifted value lies within 1 of an odd
+// result, strictly between its even neighbours, which is what round_top asks of its top (once
+// shifted up by at most 3 places: the sum or difference it joins, of a larger term at or above
+// 2^60, is above 2^59).
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t smaller,
+                                                                  std::uint64_t shift) {
+  const int places = int(shift < 63 ? shift : 63);  // smaller is gone entirely either way
+  const std::uint64_t aligned = smaller >> places;
+  return aligned | std::uint64_t((aligned << places) != smaller);
+}
+
+// larger + smaller, or larger - smaller when `opposite`, for significands at bit 60 with
+// smaller `gap` binades below larger (so larger >= smaller when gap > 0): shifted exactly when
+// gap <= exact_gap (smaller's zero bits at the bottom; the common case, a predictable branch),
+// else jammed.
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t add_at_bit60(std::uint64_t larger,
+                                                               std::uint64_t smaller,
+                                                               std::uint64_t gap, bool opposite,
+                                                               int exact_gap) {
+  const std::uint64_t aligned =
+      gap <= std::uint64_t(exact_gap) ? smaller >> gap : shift_right_jam(smaller, gap);
+  const std::uint64_t negate = 0 - std::uint64_t(opposite);  // two's complement when opposite
+  return larger + ((aligned ^ negate) - negate);
+}
+
+// Rounds a sum from add_at_bit60 whose larger term lies in exponent field `larger_field`;
+// `sign` is the result's sign bit, as for round_top.
+NUMCONF_HD NUMCONF_INLINE constexpr bool round_sum_at_bit60(const Format& f, std::uint64_t sign,
+                                                            int larger_field, std::uint64_t sum,
+                                                            const Policy& p, Rounded& out) {
+  if (sum == 0) {  // x - x: +0, or -0 when rounding toward negative, as round_sum gives it
+    if (!has_zero(f) || is_stochastic(p.rounding)) return false;
+    out = zero_result(f, p.rounding == Rounding::TowardNegative, 0);
+    return true;
+  }
+  const int top_bit = 63 ^ std::countl_zero(sum);  // 61 or below
+  return round_top(f, sign, larger_field + top_bit - 60, sum << (62 - top_bit), p, out);
+}
+
+// Add and sub of two normal codes.  Normal magnitude codes order as their values, so the
+// operands are ordered by their codes.
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_add_or_sub(const Format& f, std::uint64_t a,
                                                          std::uint64_t b, bool subtract,
                                                          const Policy& p, Rounded& out) {
-  if (!is_normal_code(f, a) || !is_normal_code(f, b)) return false;
-  const Term x = normal_term(f, a);
-  Term y = normal_term(f, b);
-  y.negative = y.negative != subtract;
-  // Significands of at most 53 bits: in 64 bits add_terms keeps the sticky bit 8 or more bits
-  // below the rounding point, enough for every mode that is not stochastic (round_sum needs
-  // 128 bits for f64 only for products, and for stochastic rounding).
-  bool sticky = false;
-  const Term sum = add_terms<std::uint64_t>(x, y, sticky);
-  return round_normal(f, sum.negative, sum.exponent, std::uint64_t(sum.significand), sticky, p,
-                      out);
+  const int m = f.mantissa_bits;
+  const std::uint64_t sign = sign_bit(f);  // 0 for an unsigned format
+  const std::uint64_t magnitude = magnitude_mask(f);
+  const std::uint64_t x_code = a >> f.padding_bits;
+  const std::uint64_t y_code = (b >> f.padding_bits) ^ (subtract ? sign : 0);
+  // An unsigned format's subtrahend is negative with no sign bit to say so.
+  const bool unsigned_subtrahend = subtract && !f.is_signed;
+  const bool opposite = (((x_code ^ y_code) & sign) != 0) | unsigned_subtrahend;
+  const bool y_larger = (y_code & magnitude) > (x_code & magnitude);
+  const std::uint64_t larger_code = x_code ^ ((x_code ^ y_code) & (0 - std::uint64_t(y_larger)));
+  const std::uint64_t larger = larger_code & magnitude;
+  const std::uint64_t smaller = (x_code ^ y_code ^ larger_code) & magnitude;
+  // Both normal codes (as is_normal_code): exponent fields in [1, max - 2].
+  const std::uint64_t leading = std::uint64_t{1} << m;
+  if (smaller < leading || larger >= (max_exponent_field(f) - 1) << m) return false;
+  if (unsigned_subtrahend & y_larger) return false;  // a negative result
+  const std::uint64_t larger_field = larger >> m;
+  const std::uint64_t sum =
+      add_at_bit60(significand_at_bit60(f, larger), significand_at_bit60(f, smaller),
+                   larger_field - (smaller >> m), opposite, 60 - m);
+  return round_sum_at_bit60(f, larger_code & sign, int(larger_field), sum, p, out);
 }
 
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t a, std::uint64_t b,
@@ -373,19 +448,62 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t
   return round_normal(f, negative, exponent, x.significand * y.significand, false, p, out);
 }
 
+// fma of three normal codes for m <= 26, where the product of the significands fits in 64 bits
+// (2m + 2 bits): the product is moved to bit 60 (by 59 - 2m or 60 - 2m places, 7 or more zero
+// bits below) and ordered against c by exponent field alone.  With equal fields the difference
+// may come out negative (two's complement, above -2^60): it is negated, and its sign flipped.
+NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std::uint64_t a,
+                                                           std::uint64_t b, std::uint64_t c,
+                                                           const Policy& p, Rounded& out) {
+  const int m = f.mantissa_bits;
+  const std::uint64_t magnitude = magnitude_mask(f);
+  const std::uint64_t a_magnitude = (a >> f.padding_bits) & magnitude;
+  const std::uint64_t b_magnitude = (b >> f.padding_bits) & magnitude;
+  const std::uint64_t c_magnitude = (c >> f.padding_bits) & magnitude;
+  // Normal codes (as is_normal_code): exponent fields in [1, max - 2], so magnitudes in
+  // [2^m, (max - 1) 2^m), a span that is empty with one exponent bit.
+  if (f.exponent_bits < 2) return false;
+  const std::uint64_t leading = std::uint64_t{1} << m;
+  const std::uint64_t normal_span = (max_exponent_field(f) - 2) << m;
+  if (a_magnitude - leading >= normal_span || b_magnitude - leading >= normal_span ||
+      c_magnitude - leading >= normal_span)
+    return false;
+  const std::uint64_t product =
+      normal_significand(f, a_magnitude) * normal_significand(f, b_magnitude);
+  const int carry = int(product >> (2 * m + 1));  // the product is in [1, 4): 1 when >= 2
+  const std::uint64_t product_at_bit60 = (product << (60 - 2 * m)) >> carry;
+  // The product lies in [2^(field - bias), 2^(field - bias + 1)) with this field.
+  const int product_field = int((a_magnitude >> m) + (b_magnitude >> m)) - f.bias + carry;
+  const std::uint64_t c_at_bit60 = significand_at_bit60(f, c_magnitude);
+  const int c_field = int(c_magnitude >> m);
+  const std::uint64_t sign = sign_bit(f);
+  const std::uint64_t product_sign = ((a ^ b) >> f.padding_bits) & sign;
+  const std::uint64_t c_sign = (c >> f.padding_bits) & sign;
+  // Selections by masks: the order is data, and g++ turns ?: here into branches.
+  const int field_difference = c_field - product_field;
+  const std::uint64_t c_mask = 0 - std::uint64_t(field_difference > 0);
+  const std::uint64_t larger = product_at_bit60 ^ ((product_at_bit60 ^ c_at_bit60) & c_mask);
+  const std::uint64_t smaller = product_at_bit60 ^ c_at_bit60 ^ larger;
+  const int larger_field = product_field + (field_difference & int(c_mask));
+  const int gap = field_difference < 0 ? -field_difference : field_difference;
+  const std::uint64_t larger_sign = product_sign ^ ((product_sign ^ c_sign) & c_mask);
+  const std::uint64_t difference =
+      add_at_bit60(larger, smaller, std::uint64_t(gap), product_sign != c_sign, 59 - 2 * m);
+  const std::uint64_t negative = 0 - (difference >> 63);  // all ones when below zero
+  return round_sum_at_bit60(f, larger_sign ^ (negative & sign), larger_field,
+                            (difference ^ negative) - negative, p, out);
+}
+
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma(const Format& f, std::uint64_t a, std::uint64_t b,
                                                   std::uint64_t c, const Policy& p, Rounded& out) {
+  if (f.mantissa_bits <= 26) return fast_fma_at_bit60(f, a, b, c, p, out);
   if (!is_normal_code(f, a) || !is_normal_code(f, b) || !is_normal_code(f, c)) return false;
+  // Wider formats: the exact sum in 128 bits, as in round_sum.
   const Term x = normal_term(f, a);
   const Term y = normal_term(f, b);
   const Term product{x.negative != y.negative, x.exponent + y.exponent,
                      x.significand * y.significand};
   bool sticky = false;
-  if (f.mantissa_bits <= 26) {  // as in round_sum
-    const Term sum = add_terms<std::uint64_t>(product, normal_term(f, c), sticky);
-    return round_normal(f, sum.negative, sum.exponent, std::uint64_t(sum.significand), sticky, p,
-                        out);
-  }
   const Term sum = add_terms<Uint128>(product, normal_term(f, c), sticky);
   return round_normal(f, sum.negative, sum.exponent, sum.significand, sticky, p, out);
 }

@@ -290,6 +290,66 @@ NUMCONF_HD NUMCONF_INLINE constexpr Rounded round_pack(const Format& f, bool neg
 
 namespace detail {
 
+// ---- The fast paths' rounder: a fixed point at bit 62 ---------------------------------------
+//
+// A magnitude held at a fixed point: `top` has its leading bit at bit 62 and is either the exact
+// value (scaled) or, when bits were lost, lies with the exact value strictly between the same two
+// neighbouring multiples of 2^(61 - m): bits lost below are "jammed" into a set bit that stands
+// for them.  Rounding points (multiples of 2^(62 - m)) and midpoints are such multiples, so top
+// and the exact value round alike in every mode that is not stochastic, and top is inexact
+// exactly when the value is.  (Jamming x into an even F with x - F in (0, 1) gives F | 1: both
+// lie strictly between the even neighbours of F | 1, and with m <= 52 every multiple of
+// 2^(61 - m) is a multiple of 2^9.)
+
+// What a mode that is not stochastic adds below the cut before truncating: the magnitude
+// rounded at 2^shift is (top + increment) >> shift.  `lo_odd`: the truncated code ends in 1.
+// Choices on data (the sign, the last bit) are masks, not branches.
+NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t rounding_increment(Rounding mode, bool negative,
+                                                                     bool lo_odd, int shift) {
+  const std::uint64_t below = (std::uint64_t{1} << shift) - 1;  // up whenever inexact
+  const std::uint64_t half = std::uint64_t{1} << (shift - 1);
+  switch (mode) {
+    case Rounding::NearestEven:  // up above the midpoint, and at it when the code is odd
+      return half - 1 + std::uint64_t(lo_odd);
+    case Rounding::NearestAway:
+      return half;
+    case Rounding::TowardPositive:
+      return below & (std::uint64_t(negative) - 1);
+    case Rounding::TowardNegative:
+      return below & (0 - std::uint64_t(negative));
+    case Rounding::ToOdd:
+      return below & (std::uint64_t(lo_odd) - 1);
+    default:  // TowardZero; stochastic modes do not come here
+      return 0;
+  }
+}
+
+// round_normal (below) for a fixed-point top (above) whose exact value lies in exponent field
+// `field` (in [2^(field - bias), 2^(field - bias + 1))): the cut at bit 62 - m, the mode's
+// increment, and the carry into the next field.  It takes fields in [1, max - 3], which
+// rounding carries at most to max - 2 (round_normal's domain less its top binade), and returns
+// false for anything else.  `sign` is the result's sign bit in place (0 or sign_bit(f)): the
+// callers leave negative results of unsigned formats to the general path.
+NUMCONF_HD NUMCONF_INLINE constexpr bool round_top(const Format& f, std::uint64_t sign, int field,
+                                                   std::uint64_t top, const Policy& p,
+                                                   Rounded& out) {
+  if (is_stochastic(p.rounding) || field < 1 || field + 3 > int(max_exponent_field(f)))
+    return false;
+  const int m = f.mantissa_bits;
+  const int shift = 62 - m;
+  const std::uint64_t kept = top >> shift;  // m + 1 bits
+  const bool lo_odd = !lo_is_even(f, kept, field - f.bias - m);
+  // top + increment < 2^63: no carry is lost.  The rounded significand is kept or kept + 1.
+  const std::uint64_t rounded =
+      (top + rounding_increment(p.rounding, sign != 0, lo_odd, shift)) >> shift;
+  // The leading bit adds 1 to field - 1, and a carry out of the significand
+  // (rounded = 2^(m+1)) steps into the next field with trailing zeros, exactly.
+  const std::uint64_t magnitude = (std::uint64_t(field - 1) << m) + rounded;
+  const bool inexact = (top & low_mask(shift)) != 0;
+  out = {(sign | magnitude) << f.padding_bits, inexact ? flags::kInexact : std::uint8_t{0}};
+  return true;
+}
+
 // round_pack's common case, the rounder of the arithmetic's fast paths: a non-zero 64-bit
 // significand, a mode that is not stochastic, an exact value in a normal binade (field >= 1:
 // not tiny, so tininess and ftz do not matter) and a rounded exponent field of at most max - 2,

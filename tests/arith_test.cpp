@@ -1139,10 +1139,13 @@ void report_fast(const FastStats& st, double seconds, const std::string& what,
   }
 }
 
-// Every operand pair of every small format, for add, sub, mul, div and fma (c pseudo-random per
-// pair), and every code for sqrt, in every mode.
+// Every operand pair of every small format (and unsigned binary8p1e), for add, sub, mul, div and
+// fma (c pseudo-random per pair), and every code for sqrt, in every mode.
 TEST(ArithFast, EveryPairOfEverySmallFormatInEveryMode) {
-  const std::vector<NamedFmt> formats = small_formats();
+  std::vector<NamedFmt> formats = small_formats();
+  // Unsigned binary8p1e: m = 0 with Inf in exponent field max - 1 (0xfe), the one kind of
+  // format whose field max - 1 is not all normal numbers (is_normal_code's edge).
+  formats.push_back(p3109(8, 1, false, true));
   const std::uint64_t seed = test_seed();
   for (const Op op : kFastOps) {
     const Timer timer;
@@ -1222,6 +1225,43 @@ void wide_fast_sweep(std::uint64_t per_op_and_mode) {
 }
 
 TEST(ArithFast, WideFormatsRandomAndBoundaryBiased) { wide_fast_sweep(20000); }
+
+// f32 fma around the end of the fast fma's exact shift (formats/arith.hpp, add_at_bit60): a
+// product 13 binades below c is shifted exactly, one 14 or more below is jammed.  Its last bit
+// only matters when every other product bit below the rounding point is zero, so the product
+// here is P = sa * sb = 1 + t 2^37 with t odd: shifted 14 binades down it is exactly a tie
+// but for its last bit.  Random operands essentially never come this close.
+TEST(ArithFast, FmaProductAtTheEndOfTheExactShift) {
+  const NamedFmt f = builtin("f32");
+  constexpr std::uint64_t kLeading = std::uint64_t{1} << 23;
+  std::uint64_t sa = kLeading + 1, sb = 0;
+  for (;; sa += 2) {
+    std::uint64_t inverse = sa;  // Newton's iteration for 1 / sa modulo 2^64
+    for (int i = 0; i < 6; ++i) inverse *= 2 - sa * inverse;
+    sb = inverse & low_mask(37);  // sa * sb = 1 modulo 2^37
+    const std::uint64_t product = sa * sb;
+    if (sb >= kLeading && sb < 2 * kLeading && product >> 47 != 0 && ((product >> 37) & 1) != 0)
+      break;
+  }
+  // a and b in [1, 2): the product is in [2, 4), exponent field 128.
+  const std::uint64_t a = (127 << 23) | (sa - kLeading), b = (127 << 23) | (sb - kLeading);
+  const std::uint64_t seed = test_seed();
+  FastStats st;
+  for (const Rounding mode : kAllModes)
+    for (int gap = 12; gap <= 15; ++gap)
+      for (const int c_field : {128 + gap, 128 - gap})
+        for (const std::uint64_t c_trailing : {0, 1, 0x7fffff})
+          for (const std::uint64_t c_sign : {0, 1}) {
+            Rng rng{hash_of({seed, 0xe9d, std::uint64_t(mode), std::uint64_t(gap),
+                             std::uint64_t(c_field), c_trailing, c_sign})};
+            std::uint64_t r = 0;
+            const Policy p = policy_in_mode(mode, rng, r);
+            const std::uint64_t codes[3] = {a, b,
+                                            c_sign << 31 | std::uint64_t(c_field) << 23 | c_trailing};
+            check_fast(f, Op::Fma, codes, p, r, true, st);
+          }
+  report_fast(st, 0, "f32 fma, product 12 to 15 binades from c", 0.5);
+}
 
 TEST(ArithSlow, DISABLED_FastWideFormatsMillion) { wide_fast_sweep(1000000); }
 
