@@ -337,10 +337,11 @@ NUMCONF_HD NUMCONF_NOINLINE constexpr Rounded sqrt_general(const Format& f, std:
 
 // ---- Fast paths: the general path's common case ---------------------------------------------
 //
-// Operands that are normal codes (is_normal_code) and a result in round_normal's domain (not
-// tiny, two binades or more below overflow, a mode that is not stochastic; add and fma also
+// Operands that are normal codes (is_normal_code) and a result in round_top's domain (not
+// tiny, three binades or more below overflow, a mode that is not stochastic; add and fma also
 // give an exact zero sum).  The exact result is formed in 64-bit words where it fits, and
-// rounded by round_normal or round_top, round_pack's common case.  Each returns false, with
+// rounded by round_top, round_pack's common case (through round_normal for a significand not
+// yet at round_top's fixed point).  Each returns false, with
 // `out` untouched, for anything else, and the operation then runs its general path from the
 // start; daz, ftz, tininess and the overflow policy only act outside this domain.
 // tests/arith_test.cpp (ArithFast) compares fast and general paths bit for bit, flags included.

@@ -324,12 +324,14 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t rounding_increment(Rounding mo
   }
 }
 
-// round_normal (below) for a fixed-point top (above) whose exact value lies in exponent field
-// `field` (in [2^(field - bias), 2^(field - bias + 1))): the cut at bit 62 - m, the mode's
-// increment, and the carry into the next field.  It takes fields in [1, max - 3], which
-// rounding carries at most to max - 2 (round_normal's domain less its top binade), and returns
-// false for anything else.  `sign` is the result's sign bit in place (0 or sign_bit(f)): the
-// callers leave negative results of unsigned formats to the general path.
+// round_pack's common case, for a fixed-point top (above) whose exact value lies in exponent
+// field `field` (in [2^(field - bias), 2^(field - bias + 1))): the cut at bit 62 - m, the mode's
+// increment, and the carry into the next field.  It takes a mode that is not stochastic and
+// fields in [1, max - 3], which rounding carries at most to max - 2, where every code is a
+// finite normal in every encoding (not tiny, so tininess and ftz do not matter; no overflow, no
+// special codes), and returns false for anything else.  `sign` is the result's sign bit in
+// place (0 or sign_bit(f)): the callers leave negative results of unsigned formats to the
+// general path.
 NUMCONF_HD NUMCONF_INLINE constexpr bool round_top(const Format& f, std::uint64_t sign, int field,
                                                    std::uint64_t top, const Policy& p,
                                                    Rounded& out) {
@@ -350,36 +352,22 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool round_top(const Format& f, std::uint64_
   return true;
 }
 
-// round_pack's common case, the rounder of the arithmetic's fast paths: a non-zero 64-bit
-// significand, a mode that is not stochastic, an exact value in a normal binade (field >= 1:
-// not tiny, so tininess and ftz do not matter) and a rounded exponent field of at most max - 2,
-// where every code is a finite normal in every encoding (as in is_normal_code: no overflow, no
-// special codes).  There round_to_float reduces to what is below: the cut at quantum
-// binade - m, rounds_up, and the carry into the next binade.  Anything else (including a
-// negative result for an unsigned format) returns false with `out` untouched, and the caller
-// takes the general path.  As for round_pack, sticky bits lie below every rounding point.
+// round_top for a non-zero 64-bit significand scaled by 2^exponent, with `sticky` standing for
+// non-zero bits below its last bit (as for round_pack, below every rounding point): the
+// significand is normalised to bit 62, the bit that leaves and the sticky bit jammed into bit 0.
+// Anything outside round_top's domain, and a negative result for an unsigned format, returns
+// false with `out` untouched, and the caller takes the general path.
 NUMCONF_HD NUMCONF_INLINE constexpr bool round_normal(const Format& f, bool negative, int exponent,
                                                       std::uint64_t significand, bool sticky,
                                                       const Policy& p, Rounded& out) {
-  if (significand == 0 || is_stochastic(p.rounding)) return false;
-  const int m = f.mantissa_bits;
+  if (significand == 0 || (negative && !f.is_signed)) return false;
   const int lead = std::countl_zero(significand);
-  const std::uint64_t top = significand << lead;  // the leading bit at bit 63
+  const std::uint64_t at_bit63 = significand << lead;
+  const std::uint64_t top = (at_bit63 >> 1) | ((at_bit63 & 1) | std::uint64_t(sticky));
   const int binade = exponent + 63 - lead;
-  const Cut c{top >> (63 - m), top << (m + 1), sticky};  // kept: m + 1 bits
-  const bool up = rounds_up(c, lo_is_even(f, c.kept, binade - m), negative, p, 0);
-  // kept's leading bit adds 1 to field - 1, and a carry out of the significand
-  // (kept + up = 2^(m+1)) steps into the next field with trailing zeros, exactly.
-  const long long field = static_cast<long long>(binade) + f.bias;
-  const std::uint64_t magnitude =
-      (static_cast<std::uint64_t>(field - 1) << m) + c.kept + std::uint64_t(up);
-  const std::uint64_t top_field = (std::uint64_t{1} << f.exponent_bits) - 1;
-  if (field < 1 || (negative && !f.is_signed) || (magnitude >> m) + 2 > top_field) return false;
-  // with_sign and make, without their branches for integer formats: a negative result here
-  // has a sign bit, just above the magnitude.
-  const std::uint64_t code = std::uint64_t(negative) << (f.exponent_bits + m) | magnitude;
-  out = {code << f.padding_bits, c.inexact() ? flags::kInexact : std::uint8_t{0}};
-  return true;
+  // The sign by a mask: a ?: here became a branch on the (random) sign of products.
+  const std::uint64_t sign = sign_bit(f) & (0 - std::uint64_t(negative));
+  return round_top(f, sign, binade + f.bias, top, p, out);
 }
 
 // The same for a significand of up to 128 bits: the bits below its leading 64 join the sticky.
