@@ -194,28 +194,17 @@ void BM_WriteRecords(benchmark::State& state) {
   state.SetBytesProcessed(std::int64_t(state.iterations() * 2 * kFileRecords));
   state.SetItemsProcessed(std::int64_t(state.iterations() * kFileRecords));
 }
+// Whole-file runs: three of them, timed by the clock and by the CPU time of every thread.
+void whole_file_runs(benchmark::internal::Benchmark* b) {
+  b->Iterations(3)->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kSecond);
+}
 BENCHMARK(BM_WriteRecords<pwrite_per_worker>)
     ->Arg(256)
     ->Arg(1024)
     ->Arg(8192)
-    ->Iterations(3)
-    ->UseRealTime()
-    ->MeasureProcessCPUTime()
-    ->Unit(benchmark::kSecond);
-BENCHMARK(BM_WriteRecords<one_writer>)
-    ->Arg(256)
-    ->Arg(1024)
-    ->Arg(8192)
-    ->Iterations(3)
-    ->UseRealTime()
-    ->MeasureProcessCPUTime()
-    ->Unit(benchmark::kSecond);
-BENCHMARK(BM_WriteRecords<mmap_shared>)
-    ->Arg(1024)
-    ->Iterations(3)
-    ->UseRealTime()
-    ->MeasureProcessCPUTime()
-    ->Unit(benchmark::kSecond);
+    ->Apply(whole_file_runs);
+BENCHMARK(BM_WriteRecords<one_writer>)->Arg(256)->Arg(1024)->Arg(8192)->Apply(whole_file_runs);
+BENCHMARK(BM_WriteRecords<mmap_shared>)->Arg(1024)->Apply(whole_file_runs);
 
 }  // namespace
 
