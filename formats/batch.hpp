@@ -28,11 +28,13 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <type_traits>
+#include <utility>
 
 #include "convert.hpp"
 #include "format.hpp"
@@ -305,30 +307,80 @@ NUMCONF_HD constexpr bool nearest_even_kernel_applies(const BatchKernel<U>& k) {
          k.m + 2 <= 31 && k.sign_shift <= 31;
 }
 
-// All ones where a < b (both below 2^31: a signed compare, which AVX2 has), and a select by
-// such a mask written as arithmetic, so that g++ selects values instead of computing both
-// sides' later steps (as it does with ?:).
+// The lane operations nearest_even_lane needs, for one code (std::uint32_t: the scalar loops,
+// which compilers vectorize themselves, and device code) and, with g++ on the host, for eight
+// (`Lanes8`, GCC's vector extension: the explicit vector loop below).  Every value compared is
+// below 2^31, so signed compares, which AVX2 has, order them.  Selects are masks
+// (`(a & m) | (b & ~m)`, compiled to `vpblendvb`): with `?:` g++ 12 computed the later steps
+// of both sides and blended afterwards.
 NUMCONF_HD constexpr std::uint32_t below(std::uint32_t a, std::uint32_t b) {
   return std::uint32_t(0) - std::uint32_t(std::int32_t(a) < std::int32_t(b));
 }
+NUMCONF_HD constexpr std::uint32_t equal(std::uint32_t a, std::uint32_t b) {
+  return std::uint32_t(0) - std::uint32_t(a == b);
+}
+NUMCONF_HD constexpr std::uint32_t lane_min(std::uint32_t a, std::uint32_t b) {
+  return std::min(a, b);
+}
+NUMCONF_HD constexpr std::uint32_t signed_max(std::uint32_t a, std::uint32_t b) {
+  return std::int32_t(a) < std::int32_t(b) ? b : a;
+}
+NUMCONF_HD constexpr std::uint32_t signed_min(std::uint32_t a, std::uint32_t b) {
+  return std::int32_t(a) < std::int32_t(b) ? a : b;
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#define NUMCONF_VECTOR_LOOP 1
+// Every function that takes or returns Lanes8 is always inlined: no 32-byte vector crosses a
+// call (whose ABI would differ between translation units built with and without AVX), so the
+// note g++ gives about that ABI does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+using Lanes8 = std::uint32_t __attribute__((vector_size(32)));
+using SignedLanes8 = std::int32_t __attribute__((vector_size(32)));
+NUMCONF_INLINE Lanes8 below(Lanes8 a, Lanes8 b) { return Lanes8(SignedLanes8(a) < SignedLanes8(b)); }
+NUMCONF_INLINE Lanes8 equal(Lanes8 a, Lanes8 b) { return Lanes8(a == b); }
+NUMCONF_INLINE Lanes8 lane_min(Lanes8 a, Lanes8 b) { return a < b ? a : b; }
+NUMCONF_INLINE Lanes8 signed_max(Lanes8 a, Lanes8 b) {
+  return Lanes8(SignedLanes8(a) < SignedLanes8(b) ? SignedLanes8(b) : SignedLanes8(a));
+}
+NUMCONF_INLINE Lanes8 signed_min(Lanes8 a, Lanes8 b) {
+  return Lanes8(SignedLanes8(a) < SignedLanes8(b) ? SignedLanes8(a) : SignedLanes8(b));
+}
+// Written as a select on the mask's sign: the mask form gives vpxor, vpand, vpand, vpor here.
+NUMCONF_INLINE Lanes8 pick(Lanes8 mask, Lanes8 a, Lanes8 b) {
+  return SignedLanes8(mask) < 0 ? a : b;
+}
+#endif
+
 NUMCONF_HD constexpr std::uint32_t pick(std::uint32_t mask, std::uint32_t a, std::uint32_t b) {
   return (a & mask) | (b & ~mask);
 }
 
-// The values nearest_even_lane works with, worked out from the kernel once.  They reach the
-// loop through memory on purpose (see run_fixed_kernel): g++ 12 rebuilds every broadcast
-// constant inside a vectorized loop (three instructions each) when it sees its value, and reads
-// it as a memory operand for free when it does not.
+// The values nearest_even_lane works with, worked out from the kernel once, one per lane of L.
+// They reach the loop through memory on purpose (see run_fixed_kernel): g++ 12 rebuilds every
+// broadcast constant inside a vectorized loop (three instructions each) when it sees its value,
+// and reads it as a memory operand for free when it does not.
+template <class L>
 struct NearestEvenConstants {
-  std::uint32_t mag_mask, rebias, es_min, max_sub_shift, mant_mask, implicit_bit, sticky_mask,
-      one, min_normal, overflow, inf, inf_code, payload, nan_code, sign, half_minus_one;
+  L mag_mask, rebias, es_min, max_sub_shift, mant_mask, implicit_bit, sticky_mask, one, zero,
+      lane_bits, min_normal, overflow, inf, inf_code, payload, nan_code, sign, half_minus_one;
+  // Lanes::NormalRange leaves out the lanes with rare_key(x) < rare_below (see there).
+  L rare_offset, nan_offset, rare_below;
 };
 
 template <auto K>
-NUMCONF_HD constexpr NearestEvenConstants nearest_even_constants() {
+NUMCONF_HD constexpr NearestEvenConstants<std::uint32_t> nearest_even_constants() {
   using U = std::uint32_t;
   constexpr int S = K.mant_bits, d = K.d, m = K.m;
   constexpr U E = K.es_min, low_d = (U(1) << d) - 1;
+  // The rare lanes (see rare_key): the source binades from that of half the smallest target
+  // subnormal (below it every magnitude rounds to zero) up to the smallest normal, none where
+  // the source's subnormals are the target's (es_min 1); and NaN.  Each range is moved to start
+  // at INT32_MIN (below it, values wrap to the top), and one threshold takes both, at least the
+  // NaN range's 2^S (taking more only sends a few tiny magnitudes to the full lane).
+  constexpr U rare_from = E == 1 ? E << S : E > U(m + 1) ? (E - U(m + 1)) << S : 0;
+  constexpr U rare_span = std::max(U((E << S) - rare_from), U(U(1) << S));
   return {.mag_mask = K.mag_mask,
           .rebias = U((E - 1) << S),
           .es_min = E,
@@ -337,6 +389,8 @@ NUMCONF_HD constexpr NearestEvenConstants nearest_even_constants() {
           .implicit_bit = U(K.mant_mask + 1),
           .sticky_mask = U((U(1) << (m + 2)) - 1),
           .one = 1,
+          .zero = 0,
+          .lane_bits = 32,
           .min_normal = U(E << S),
           .overflow = U(U(K.ovf_pos) << d),
           .inf = K.inf_bits,
@@ -344,48 +398,74 @@ NUMCONF_HD constexpr NearestEvenConstants nearest_even_constants() {
           .payload = U(K.payload_mask & ~low_d),
           .nan_code = U(U(K.nan_pos) << d),
           .sign = U(K.sign_out << d),
-          .half_minus_one = U(low_d >> 1)};
+          .half_minus_one = U(low_d >> 1),
+          .rare_offset = U(0x80000000u - rare_from),
+          .nan_offset = U(0x80000000u - (K.inf_bits + 1)),
+          .rare_below = U(0x80000000u + rare_span)};
 }
 
-// K decides the shape of the computation (which steps exist); c holds the values.
-template <auto K>
-NUMCONF_HD constexpr std::uint32_t nearest_even_lane(std::uint32_t x,
-                                                     const NearestEvenConstants& c) {
-  using U = std::uint32_t;
-  constexpr int S = K.mant_bits, d = K.d, m = K.m;
-  const U mag = x & c.mag_mask;
+// Which lanes a call of nearest_even_lane computes.  EveryLane: all of them, the definition.
+// NormalRange: all but the rare ones (rare_lane), for loops that send a block holding any
+// rare lane to EveryLane instead: the subnormal shift and the NaN selects are left out.
+enum class Lanes { Every, NormalRange };
 
-  U v = mag - c.rebias;  // normal range: the target's code with d more bits
-  if constexpr (K.es_min > 1) {
-    const U es = mag >> S;
-    const U k = std::min(U(c.es_min - es), c.max_sub_shift);  // >= 1 where used
-    const U sig = (mag & c.mant_mask) | c.implicit_bit;
-    // The lost bits' OR: where 2m + 2 < S every bit below bit m + 2 of the significand ends in
-    // the sticky region whether it is shifted out or not, so one mask replaces a shift.
-    U lost;
-    if constexpr (2 * m + 2 < S)
-      lost = std::min(U(mag & c.sticky_mask), c.one);
+// K decides the shape of the computation (which steps exist); c holds the values.
+template <auto K, Lanes Which = Lanes::Every, class L>
+NUMCONF_HD NUMCONF_INLINE constexpr L nearest_even_lane(L x, const NearestEvenConstants<L>& c) {
+  constexpr int S = K.mant_bits, d = K.d, m = K.m;
+  constexpr bool every = Which == Lanes::Every;
+  const L mag = x & c.mag_mask;
+
+  L v = mag - c.rebias;  // normal range: the target's code with d more bits
+  if constexpr (K.es_min > 1 && every) {
+    const L es = mag >> S;
+    const L k = lane_min(c.es_min - es, c.max_sub_shift);  // >= 1 where used
+    const L sig = (mag & c.mant_mask) | c.implicit_bit;
+    // The lost bits: where 2m + 2 < S every bit below bit m + 2 of the significand ends in
+    // the sticky region (below the round bit, bit d - 1) whether it is shifted out or not, so
+    // their OR in bit 0 replaces a second shift; where 2m + 3 <= S they can be ORed in as they
+    // are (bits m + 1 and below), which keeps the sticky region non-zero just the same.
+    L lost;
+    if constexpr (2 * m + 3 <= S)
+      lost = mag & c.sticky_mask;
+    else if constexpr (2 * m + 2 < S)
+      lost = lane_min(mag & c.sticky_mask, c.one);
     else
-      lost = std::min(U(sig << (32 - k)), c.one);
-    const U sub = U(sig >> k) | lost;
-    v = pick(below(mag, c.min_normal), sub, v);
+      lost = lane_min(sig << (c.lane_bits - k), c.one);
+    v = pick(below(mag, c.min_normal), (sig >> k) | lost, v);
+  } else if constexpr (K.es_min > 1) {
+    v = signed_max(v, c.zero);  // below the subnormal range: rounds to zero
   }
   // Everything below happens before the rounding, on codes with d more bits: a value whose d
   // low bits are 0 rounds to itself shifted, and selecting before rounding keeps every lane in
   // 32 bits until the single narrowing of the result.  Overflow: every value at or above
   // max_finite << d rounds to max_finite or above, so clamping there (or at ovf_pos << d when
   // ovf_pos is the next code, an infinity) gives ovf_pos.
-  v = std::min(v, c.overflow);
+  v = lane_min(v, c.overflow);
   // Infinity rounds above max_finite, so it already reads ovf_pos when that is its code.
-  if constexpr (K.inf_pos != K.ovf_pos) v = pick(U(0) - U(mag == c.inf), c.inf_code, v);
+  if constexpr (K.inf_pos != K.ovf_pos) v = pick(equal(mag, c.inf), c.inf_code, v);
   constexpr bool nan_signed = K.nan_neg != K.nan_pos;  // else one NaN result for both signs
-  if constexpr (nan_signed) v = pick(below(c.inf, mag), c.nan_code | (mag & c.payload), v);
+  if constexpr (nan_signed && every && K.payload_mask != 0)
+    v = pick(below(c.inf, mag), c.nan_code | (mag & c.payload), v);
+  else if constexpr (nan_signed && every)
+    v = pick(below(c.inf, mag), c.nan_code, v);
   // The sign, d bits above the target's sign bit: the rounding below never carries into it.
   constexpr int sign_pos = std::countr_zero(K.sign_out) + d;
-  v |= K.sign_shift >= sign_pos ? U(x >> (K.sign_shift - sign_pos)) & c.sign
-                                : U(x << (sign_pos - K.sign_shift)) & c.sign;
-  if constexpr (!nan_signed) v = pick(below(c.inf, mag), c.nan_code, v);
-  return U(v + c.half_minus_one + ((v >> d) & c.one)) >> d;
+  if constexpr (K.sign_shift >= sign_pos)
+    v |= (x >> (K.sign_shift - sign_pos)) & c.sign;
+  else
+    v |= (x << (sign_pos - K.sign_shift)) & c.sign;
+  if constexpr (!nan_signed && every) v = pick(below(c.inf, mag), c.nan_code, v);
+  return (v + c.half_minus_one + ((v >> d) & c.one)) >> d;
+}
+
+// The lanes Lanes::NormalRange leaves out have rare_key(x) < c.rare_below, as signed values:
+// results in the target's subnormal range, and NaN.  One key per lane, so that a block's test
+// is a min over its lanes and one compare.
+template <class L>
+NUMCONF_HD NUMCONF_INLINE constexpr L rare_key(L x, const NearestEvenConstants<L>& c) {
+  const L mag = x & c.mag_mask;
+  return signed_min(mag + c.rare_offset, mag + c.nan_offset);
 }
 
 // Keeps the compiler from treating `value` as known from here on, so that it is read from
@@ -399,16 +479,130 @@ NUMCONF_HD inline void opaque(T& value) {
 #endif
 }
 
+// nearest_even_lane over a range, one code at a time (compilers vectorize the loop).
+template <auto K, int Narrowing, class SrcT, class DstT>
+NUMCONF_HD inline void run_nearest_even_lanes(const SrcT* in, DstT* out, std::size_t n,
+                                              const NearestEvenConstants<std::uint32_t>& c) {
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = static_cast<DstT>(nearest_even_lane<K>(lane_input<std::uint32_t>(in[i], Narrowing), c));
+}
+
+// Whether a block is tested for rare lanes (rare_key) first, so that blocks without any run
+// Lanes::NormalRange.  Worth it where such lanes are rare in real data: targets with 5 or more
+// exponent bits, whose subnormals lie 14 binades or more below 1 (f16, bf16, e5m2).  For
+// narrower targets (e4m3fn's subnormals start at 2^-6) a block of N(0, 1) samples often holds
+// one, and the test would cost a mispredicted branch.
+NUMCONF_HD constexpr bool tests_rare_lanes(const Format& to) { return to.exponent_bits >= 5; }
+
+#if NUMCONF_VECTOR_LOOP
+// The explicit vector loop: blocks of 32 codes in four Lanes8.  It exists for what g++'s own
+// vectorization of run_nearest_even_lanes cannot do: narrow f64 codes to their 32-bit halves
+// with two shuffles, and skip the subnormal and NaN steps for blocks that hold no such lane.
+// Vector extensions compile for the ISA of the function they are inlined into (AVX2 in a
+// target_clones clone), like the scalar loop.
+
+template <class L>
+NUMCONF_INLINE NearestEvenConstants<L> broadcast(const NearestEvenConstants<std::uint32_t>& c) {
+  constexpr std::size_t count = sizeof(c) / sizeof(std::uint32_t);  // every member a uint32_t
+  const auto values = std::bit_cast<std::array<std::uint32_t, count>>(c);
+  std::array<L, count> lanes;
+  for (std::size_t i = 0; i < count; ++i) lanes[i] = L{} + values[i];
+  return std::bit_cast<NearestEvenConstants<L>>(lanes);
+}
+
+// Eight source codes as lanes: 32-bit codes as they are; f64 codes as their halves (see
+// lane_input).  The high and the low words of four codes are gathered within each 128-bit
+// half by one `vshufps` each, which leaves the codes in the order 0 1 4 5 2 3 6 7, and one
+// `vpermq` restores it.  g++ 12 emits `vshufps` for float vectors only (the bits are only
+// moved); on integer vectors, or in code order, it emits four `vpermd` and two blends.
+template <class SrcT>
+NUMCONF_INLINE Lanes8 load_lanes(const SrcT* in) {
+  // typedef: an alias-declaration would keep the vector's 32-byte alignment.
+  typedef std::uint32_t Load __attribute__((vector_size(32), aligned(alignof(SrcT)), may_alias));
+  const Lanes8 a = *reinterpret_cast<const Load*>(in);
+  if constexpr (sizeof(SrcT) == 4) {
+    return a;
+  } else {
+    using Words = float __attribute__((vector_size(32)));
+    const Lanes8 b = *reinterpret_cast<const Load*>(in + 4);
+    const auto high = Lanes8(__builtin_shufflevector(Words(a), Words(b), 1, 3, 9, 11, 5, 7, 13, 15));
+    const auto low = Lanes8(__builtin_shufflevector(Words(a), Words(b), 0, 2, 8, 10, 4, 6, 12, 14));
+    const Lanes8 lanes = high | lane_min(low, Lanes8{} + 1);
+    return __builtin_shufflevector(lanes, lanes, 0, 1, 4, 5, 2, 3, 6, 7);
+  }
+}
+
+// The low halves of the lanes of a and b, and the even bytes of two such.
+using Halves = std::uint16_t __attribute__((vector_size(32)));
+using Bytes = std::uint8_t __attribute__((vector_size(32)));
+template <std::size_t... K>
+NUMCONF_INLINE Halves low_halves(Lanes8 a, Lanes8 b, std::index_sequence<K...>) {
+  return __builtin_shufflevector(Halves(a), Halves(b), (2 * K)...);
+}
+template <std::size_t... K>
+NUMCONF_INLINE Bytes even_bytes(Halves a, Halves b, std::index_sequence<K...>) {
+  return __builtin_shufflevector(Bytes(a), Bytes(b), (2 * K)...);
+}
+
+// Four vectors of codes (each below 2^16, or 2^8 for byte targets) into 32 outputs.
+template <class DstT>
+NUMCONF_INLINE void store_codes(DstT* out, const std::array<Lanes8, 4>& r) {
+  const Halves first = low_halves(r[0], r[1], std::make_index_sequence<16>());
+  const Halves second = low_halves(r[2], r[3], std::make_index_sequence<16>());
+  if constexpr (sizeof(DstT) == 2) {
+    typedef std::uint16_t Store __attribute__((vector_size(32), aligned(2), may_alias));
+    *reinterpret_cast<Store*>(out) = first;
+    *reinterpret_cast<Store*>(out + 16) = second;
+  } else {
+    typedef std::uint8_t Store __attribute__((vector_size(32), aligned(1), may_alias));
+    *reinterpret_cast<Store*>(out) = even_bytes(first, second, std::make_index_sequence<32>());
+  }
+}
+
+// Converts the whole blocks of 32 and returns how many codes that was.
+template <auto K, int Narrowing, bool TestRare, class SrcT, class DstT>
+inline std::size_t run_nearest_even_vectors(const SrcT* in, DstT* out, std::size_t n,
+                                            const NearestEvenConstants<std::uint32_t>& c1) {
+  NearestEvenConstants<Lanes8> c = broadcast<Lanes8>(c1);
+  opaque(c);
+  constexpr std::size_t kBlock = 32;
+  std::size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    const std::array<Lanes8, 4> x = {load_lanes(in + i), load_lanes(in + i + 8),
+                                     load_lanes(in + i + 16), load_lanes(in + i + 24)};
+    if constexpr (TestRare) {
+      const Lanes8 key = signed_min(signed_min(rare_key(x[0], c), rare_key(x[1], c)),
+                                    signed_min(rare_key(x[2], c), rare_key(x[3], c)));
+      using Quads = std::uint64_t __attribute__((vector_size(32)));
+      const Quads rare = Quads(below(key, c.rare_below));
+      if ((rare[0] | rare[1] | rare[2] | rare[3]) != 0) {
+        run_nearest_even_lanes<K, Narrowing>(in + i, out + i, kBlock, c1);
+        continue;
+      }
+    }
+    constexpr Lanes Which = TestRare ? Lanes::NormalRange : Lanes::Every;
+    store_codes(out + i, {nearest_even_lane<K, Which>(x[0], c), nearest_even_lane<K, Which>(x[1], c),
+                          nearest_even_lane<K, Which>(x[2], c), nearest_even_lane<K, Which>(x[3], c)});
+  }
+  return i;
+}
+#pragma GCC diagnostic pop
+#endif
+
 // The same with the kernel as a template argument: every constant is known to the compiler,
 // which drops the terms that are zero for this format and policy.
-template <auto Kernel, int Narrowing, class SrcT, class DstT>
+template <auto Kernel, int Narrowing, Format To, class SrcT, class DstT>
 NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n) {
   using U = decltype(Kernel(0));
   if constexpr (nearest_even_kernel_applies(Kernel)) {
-    NearestEvenConstants c = nearest_even_constants<Kernel>();
+    NearestEvenConstants<std::uint32_t> c = nearest_even_constants<Kernel>();
     opaque(c);
-    for (std::size_t i = 0; i < n; ++i)
-      out[i] = static_cast<DstT>(nearest_even_lane<Kernel>(lane_input<U>(in[i], Narrowing), c));
+    std::size_t done = 0;
+#if NUMCONF_VECTOR_LOOP
+    if constexpr (Narrowing == 0 || Narrowing == 32)
+      done = run_nearest_even_vectors<Kernel, Narrowing, tests_rare_lanes(To)>(in, out, n, c);
+#endif
+    run_nearest_even_lanes<Kernel, Narrowing>(in + done, out + done, n - done, c);
   } else {
     for (std::size_t i = 0; i < n; ++i)
       out[i] = static_cast<DstT>(Kernel(lane_input<U>(in[i], Narrowing)));
@@ -434,7 +628,7 @@ NUMCONF_HD inline void convert_batch(std::span<const container_t<From>> in,
   if constexpr (batch_fast_path(From, To, P)) {
     using U = lane_t<From, To>;
     detail::run_fixed_kernel<detail::make_batch_kernel<U>(kernel_source(From, To), To, P),
-                             narrowing_shift(From, To)>(in.data(), out.data(), n);
+                             narrowing_shift(From, To), To>(in.data(), out.data(), n);
   } else {
     detail::run_scalar(From, To, P, in.data(), out.data(), n, nullptr);
   }
