@@ -292,6 +292,22 @@ TEST(BatchTyped, F32SweepAndF64) {
             << " cases checked, with AVX2 too where the CPU has it\n";
 }
 
+// The f16 and bf16 loops test each block of 32 for rare lanes (subnormal results, NaN) and
+// leave those steps out of blocks without any: each input alone among ordinary values (1.0) in
+// its block, so that no neighbour sends the block to the full lane, checks that test at every
+// edge of the ranges it tells apart.
+TEST(BatchTyped, EachInputAloneInItsBlock) {
+  const auto probes = f32_inputs(std::uint64_t{1} << 16, 64);
+  std::vector<std::uint32_t> in(32 * probes.size(), 0x3f800000);
+  for (std::size_t i = 0; i < probes.size(); ++i) in[32 * i + i % 32] = probes[i];
+  EXPECT_EQ((check_typed<kF32, kF16, kRnFinite>("f32->f16", in)), "");
+  EXPECT_EQ((check_typed<kF32, kBF16, kRnFinite>("f32->bf16", in)), "");
+  constexpr Policy kRnNone{};
+  EXPECT_EQ((check_typed<kF32, kF16, kRnNone>("f32->f16", in)), "");
+  EXPECT_EQ((check_typed<kF32, kE5M2, kRnFinite>("f32->e5m2", in)), "");
+  std::cout << "alone in a block: " << probes.size() << " inputs, 4 conversions\n";
+}
+
 // ---- Slow tier: every f32 input --------------------------------------------------------------
 
 template <Format To, Policy P>
