@@ -333,8 +333,8 @@ NUMCONF_HD constexpr std::uint32_t signed_min(std::uint32_t a, std::uint32_t b) 
 #define NUMCONF_VECTOR_LOOP 1
 // Every function that takes or returns Lanes8 is always inlined: no 32-byte vector crosses a
 // call (whose ABI would differ between translation units built with and without AVX), so the
-// note g++ gives about that ABI does not apply.
-#pragma GCC diagnostic push
+// note g++ gives about that ABI does not apply.  It is silenced up to the end of the
+// translation unit, where g++ instantiates the templates and would give it.
 #pragma GCC diagnostic ignored "-Wpsabi"
 using Lanes8 = std::uint32_t __attribute__((vector_size(32)));
 using SignedLanes8 = std::int32_t __attribute__((vector_size(32)));
@@ -487,12 +487,17 @@ NUMCONF_HD inline void run_nearest_even_lanes(const SrcT* in, DstT* out, std::si
     out[i] = static_cast<DstT>(nearest_even_lane<K>(lane_input<std::uint32_t>(in[i], Narrowing), c));
 }
 
-// Whether a block is tested for rare lanes (rare_key) first, so that blocks without any run
-// Lanes::NormalRange.  Worth it where such lanes are rare in real data: targets with 5 or more
-// exponent bits, whose subnormals lie 14 binades or more below 1 (f16, bf16, e5m2).  For
-// narrower targets (e4m3fn's subnormals start at 2^-6) a block of N(0, 1) samples often holds
-// one, and the test would cost a mispredicted branch.
-NUMCONF_HD constexpr bool tests_rare_lanes(const Format& to) { return to.exponent_bits >= 5; }
+// Whether the vector loop tests each block for rare lanes (rare_key) first, so that blocks
+// without any run Lanes::NormalRange.  Worth it where such lanes are rare in real data: targets
+// with 5 or more exponent bits, whose subnormals lie 14 binades or more below 1 (f16, e5m2),
+// and only where the source has normal values below the target's normal range (es_min > 1;
+// else only the NaN select would be left out, which costs less than the test).  For narrower
+// targets (e4m3fn's subnormals start at 2^-6) a block of N(0, 1) samples often holds one, and
+// the test would cost a mispredicted branch.
+template <class Kernel>
+NUMCONF_HD constexpr bool tests_rare_lanes(const Format& to, const Kernel& k) {
+  return to.exponent_bits >= 5 && k.es_min > 1;
+}
 
 #if NUMCONF_VECTOR_LOOP
 // The explicit vector loop: blocks of 32 codes in four Lanes8.  It exists for what g++'s own
@@ -501,6 +506,7 @@ NUMCONF_HD constexpr bool tests_rare_lanes(const Format& to) { return to.exponen
 // Vector extensions compile for the ISA of the function they are inlined into (AVX2 in a
 // target_clones clone), like the scalar loop.
 
+// The constants in every lane of L.
 template <class L>
 NUMCONF_INLINE NearestEvenConstants<L> broadcast(const NearestEvenConstants<std::uint32_t>& c) {
   constexpr std::size_t count = sizeof(c) / sizeof(std::uint32_t);  // every member a uint32_t
@@ -586,7 +592,6 @@ inline std::size_t run_nearest_even_vectors(const SrcT* in, DstT* out, std::size
   }
   return i;
 }
-#pragma GCC diagnostic pop
 #endif
 
 // The same with the kernel as a template argument: every constant is known to the compiler,
@@ -599,8 +604,11 @@ NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n
     opaque(c);
     std::size_t done = 0;
 #if NUMCONF_VECTOR_LOOP
-    if constexpr (Narrowing == 0 || Narrowing == 32)
-      done = run_nearest_even_vectors<Kernel, Narrowing, tests_rare_lanes(To)>(in, out, n, c);
+    // Where it does better than g++'s vectorization of the plain loop (bench/RESULTS.md): f64
+    // sources and the targets whose blocks it tests for rare lanes.
+    constexpr bool test_rare = tests_rare_lanes(To, Kernel);
+    if constexpr (Narrowing == 32 || (Narrowing == 0 && test_rare))
+      done = run_nearest_even_vectors<Kernel, Narrowing, test_rare>(in, out, n, c);
 #endif
     run_nearest_even_lanes<Kernel, Narrowing>(in + done, out + done, n - done, c);
   } else {
