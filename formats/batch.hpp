@@ -565,30 +565,38 @@ NUMCONF_INLINE void store_codes(DstT* out, const std::array<Lanes8, 4>& r) {
   }
 }
 
+// Whether any of the lanes is one that Lanes::NormalRange leaves out.
+NUMCONF_INLINE bool holds_rare_lane(const std::array<Lanes8, 4>& x,
+                                    const NearestEvenConstants<Lanes8>& c) {
+  const Lanes8 key = signed_min(signed_min(rare_key(x[0], c), rare_key(x[1], c)),
+                                signed_min(rare_key(x[2], c), rare_key(x[3], c)));
+  using Quads = std::uint64_t __attribute__((vector_size(32)));
+  const Quads rare = Quads(below(key, c.rare_below));
+  return (rare[0] | rare[1] | rare[2] | rare[3]) != 0;
+}
+
+template <auto K, Lanes Which, class DstT>
+NUMCONF_INLINE void convert_block(DstT* out, const std::array<Lanes8, 4>& x,
+                                  const NearestEvenConstants<Lanes8>& c) {
+  store_codes(out, {nearest_even_lane<K, Which>(x[0], c), nearest_even_lane<K, Which>(x[1], c),
+                    nearest_even_lane<K, Which>(x[2], c), nearest_even_lane<K, Which>(x[3], c)});
+}
+
 // Converts the whole blocks of 32 and returns how many codes that was.
-template <auto K, int Narrowing, bool TestRare, class SrcT, class DstT>
+template <auto K, bool TestRare, class SrcT, class DstT>
 inline std::size_t run_nearest_even_vectors(const SrcT* in, DstT* out, std::size_t n,
-                                            const NearestEvenConstants<std::uint32_t>& c1) {
-  NearestEvenConstants<Lanes8> c = broadcast<Lanes8>(c1);
+                                            const NearestEvenConstants<std::uint32_t>& scalar) {
+  NearestEvenConstants<Lanes8> c = broadcast<Lanes8>(scalar);
   opaque(c);
   constexpr std::size_t kBlock = 32;
   std::size_t i = 0;
   for (; i + kBlock <= n; i += kBlock) {
     const std::array<Lanes8, 4> x = {load_lanes(in + i), load_lanes(in + i + 8),
                                      load_lanes(in + i + 16), load_lanes(in + i + 24)};
-    if constexpr (TestRare) {
-      const Lanes8 key = signed_min(signed_min(rare_key(x[0], c), rare_key(x[1], c)),
-                                    signed_min(rare_key(x[2], c), rare_key(x[3], c)));
-      using Quads = std::uint64_t __attribute__((vector_size(32)));
-      const Quads rare = Quads(below(key, c.rare_below));
-      if ((rare[0] | rare[1] | rare[2] | rare[3]) != 0) {
-        run_nearest_even_lanes<K, Narrowing>(in + i, out + i, kBlock, c1);
-        continue;
-      }
-    }
-    constexpr Lanes Which = TestRare ? Lanes::NormalRange : Lanes::Every;
-    store_codes(out + i, {nearest_even_lane<K, Which>(x[0], c), nearest_even_lane<K, Which>(x[1], c),
-                          nearest_even_lane<K, Which>(x[2], c), nearest_even_lane<K, Which>(x[3], c)});
+    if (TestRare && !holds_rare_lane(x, c))
+      convert_block<K, Lanes::NormalRange>(out + i, x, c);
+    else
+      convert_block<K, Lanes::Every>(out + i, x, c);
   }
   return i;
 }
@@ -608,7 +616,7 @@ NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n
     // sources and the targets whose blocks it tests for rare lanes.
     constexpr bool test_rare = tests_rare_lanes(To, Kernel);
     if constexpr (Narrowing == 32 || (Narrowing == 0 && test_rare))
-      done = run_nearest_even_vectors<Kernel, Narrowing, test_rare>(in, out, n, c);
+      done = run_nearest_even_vectors<Kernel, test_rare>(in, out, n, c);
 #endif
     run_nearest_even_lanes<Kernel, Narrowing>(in + done, out + done, n - done, c);
   } else {
