@@ -365,7 +365,10 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t normal_significand(const Forma
 // The same with its leading bit at bit 60: 8 or more zero bits below its last bit (m <= 52).
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t significand_at_bit60(const Format& f,
                                                                        std::uint64_t magnitude) {
-  return normal_significand(f, magnitude) << (60 - f.mantissa_bits);
+  // Shifted up until only the exponent field's last bit is left, at bit 63, then down to bit 60,
+  // where the leading bit replaces it: two shifts by constants (a mask at bit 60 would be a
+  // 64-bit constant held in a register).
+  return ((magnitude << (63 - f.mantissa_bits)) >> 3) | (std::uint64_t{1} << 60);
 }
 
 // smaller >> shift (smaller < 2^61 with bit 0 clear, shift past its 7 or more trailing zero bits)
@@ -386,12 +389,12 @@ NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t shift_right_jam(std::uint64_t 
 // else jammed.
 NUMCONF_HD NUMCONF_INLINE constexpr std::uint64_t add_at_bit60(std::uint64_t larger,
                                                                std::uint64_t smaller,
-                                                               std::uint64_t gap, bool opposite,
+                                                               std::uint64_t gap,
+                                                               std::uint64_t opposite,
                                                                int exact_gap) {
   const std::uint64_t aligned =
       gap <= std::uint64_t(exact_gap) ? smaller >> gap : shift_right_jam(smaller, gap);
-  const std::uint64_t negate = 0 - std::uint64_t(opposite);  // two's complement when opposite
-  return larger + ((aligned ^ negate) - negate);
+  return larger + ((aligned ^ opposite) - opposite);  // two's complement when opposite
 }
 
 // Rounds a sum from add_at_bit60 whose larger term lies in exponent field `larger_field`;
@@ -418,22 +421,30 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_add_or_sub(const Format& f, std::u
   const std::uint64_t magnitude = magnitude_mask(f);
   const std::uint64_t x_code = a >> f.padding_bits;
   const std::uint64_t y_code = (b >> f.padding_bits) ^ (subtract ? sign : 0);
-  // An unsigned format's subtrahend is negative with no sign bit to say so.
-  const bool unsigned_subtrahend = subtract && !f.is_signed;
-  const bool opposite = (((x_code ^ y_code) & sign) != 0) | unsigned_subtrahend;
-  const bool y_larger = (y_code & magnitude) > (x_code & magnitude);
-  const std::uint64_t larger_code = x_code ^ ((x_code ^ y_code) & (0 - std::uint64_t(y_larger)));
-  const std::uint64_t larger = larger_code & magnitude;
-  const std::uint64_t smaller = (x_code ^ y_code ^ larger_code) & magnitude;
+  const std::uint64_t x = x_code & magnitude;
+  const std::uint64_t y = y_code & magnitude;
+  // Selections of plain values on one compare: g++ 12 makes them conditional moves (checked in
+  // arith_bench's disassembly), fewer instructions than masks.
+  const bool y_larger = y > x;
+  const std::uint64_t larger = y_larger ? y : x;
+  const std::uint64_t smaller = y_larger ? x : y;
+  const std::uint64_t larger_sign = (y_larger ? y_code : x_code) & sign;
   // Both normal codes (as is_normal_code): exponent fields in [1, max - 2].
   const std::uint64_t leading = std::uint64_t{1} << m;
   if (smaller < leading || larger >= (max_exponent_field(f) - 1) << m) return false;
-  if (unsigned_subtrahend & y_larger) return false;  // a negative result
+  // An unsigned format's subtrahend is negative with no sign bit to say so.
+  if (subtract && !f.is_signed && y_larger) return false;  // a negative result
+  // All ones when the terms' signs differ: the sign bit of x ^ y (bit e + m of a signed float
+  // format) spread by an arithmetic shift.
+  const int sign_to_top = 63 - f.exponent_bits - m;
+  const std::uint64_t opposite =
+      f.is_signed ? std::uint64_t(std::int64_t((x_code ^ y_code) << sign_to_top) >> 63)
+                  : 0 - std::uint64_t(subtract);
   const std::uint64_t larger_field = larger >> m;
   const std::uint64_t sum =
       add_at_bit60(significand_at_bit60(f, larger), significand_at_bit60(f, smaller),
                    larger_field - (smaller >> m), opposite, 60 - m);
-  return round_sum_at_bit60(f, larger_code & sign, int(larger_field), sum, p, out);
+  return round_sum_at_bit60(f, larger_sign, int(larger_field), sum, p, out);
 }
 
 NUMCONF_HD NUMCONF_INLINE constexpr bool fast_mul(const Format& f, std::uint64_t a, std::uint64_t b,
@@ -489,7 +500,8 @@ NUMCONF_HD NUMCONF_INLINE constexpr bool fast_fma_at_bit60(const Format& f, std:
   const int gap = field_difference < 0 ? -field_difference : field_difference;
   const std::uint64_t larger_sign = product_sign ^ ((product_sign ^ c_sign) & c_mask);
   const std::uint64_t difference =
-      add_at_bit60(larger, smaller, std::uint64_t(gap), product_sign != c_sign, 59 - 2 * m);
+      add_at_bit60(larger, smaller, std::uint64_t(gap),
+                   0 - std::uint64_t(product_sign != c_sign), 59 - 2 * m);
   const std::uint64_t negative = 0 - (difference >> 63);  // all ones when below zero
   return round_sum_at_bit60(f, larger_sign ^ (negative & sign), larger_field,
                             (difference ^ negative) - negative, p, out);
