@@ -523,6 +523,7 @@ NUMCONF_INLINE NearestEvenConstants<L> broadcast(const NearestEvenConstants<std:
 // moved); on integer vectors, or in code order, it emits four `vpermd` and two blends.
 template <class SrcT>
 NUMCONF_INLINE Lanes8 load_lanes(const SrcT* in) {
+  static_assert(sizeof(SrcT) == 4 || sizeof(SrcT) == 8);
   // typedef: an alias-declaration would keep the vector's 32-byte alignment.
   typedef std::uint32_t Load __attribute__((vector_size(32), aligned(alignof(SrcT)), may_alias));
   const Lanes8 a = *reinterpret_cast<const Load*>(in);
@@ -615,7 +616,8 @@ NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n
     // Where it does better than g++'s vectorization of the plain loop (bench/RESULTS.md): f64
     // sources and the targets whose blocks it tests for rare lanes.
     constexpr bool test_rare = tests_rare_lanes(To, Kernel);
-    if constexpr (Narrowing == 32 || (Narrowing == 0 && test_rare))
+    constexpr bool f64_halves = sizeof(SrcT) == 8 && Narrowing == 32;
+    if constexpr (f64_halves || (sizeof(SrcT) == 4 && Narrowing == 0 && test_rare))
       done = run_nearest_even_vectors<Kernel, test_rare>(in, out, n, c);
 #endif
     run_nearest_even_lanes<Kernel, Narrowing>(in + done, out + done, n - done, c);

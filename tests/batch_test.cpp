@@ -292,6 +292,17 @@ TEST(BatchTyped, F32SweepAndF64) {
             << " cases checked, with AVX2 too where the CPU has it\n";
 }
 
+// 16-bit sources take the plain loop: every code, into the targets whose f32 and f64 sources
+// take the vector loop.
+TEST(BatchTyped, SixteenBitSourcesExhaustive) {
+  std::vector<std::uint16_t> in(1 << 16);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::uint16_t(i);
+  EXPECT_EQ((check_typed<kBF16, kE5M2, kRnFinite>("bf16->e5m2", in)), "");
+  EXPECT_EQ((check_typed<kBF16, kE5M2, Policy{}>("bf16->e5m2", in)), "");
+  EXPECT_EQ((check_typed<kF16, kE4M3FN, kRnFinite>("f16->e4m3fn", in)), "");
+  EXPECT_EQ((check_typed<kBF16, kE4M3FN, kRnFinite>("bf16->e4m3fn", in)), "");
+}
+
 // The f16 and e5m2 loops test each block of 32 for rare lanes (subnormal results, NaN) and
 // leave those steps out of blocks without any: each input alone among ordinary values (1.0) in
 // its block, so that no neighbour sends the block to the full lane, checks that test at every
