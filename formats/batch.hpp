@@ -23,6 +23,10 @@
 // The fast kernel is branch-free integer code written so that compilers vectorize it
 // (g++ -O3, or -O2 -ftree-vectorize; variable per-lane shifts need AVX2 on x86, so hosts that
 // want speed compile the calling loop with AVX2, e.g. through target_clones, see bench/).
+// With g++, the typed path runs some conversions through an explicit vector loop instead
+// (run_nearest_even_vectors: f64 sources, and f16-like targets, whose blocks of 32 skip the
+// subnormal and NaN steps when they hold no such value: one branch per block, predictable
+// where such values are rare).
 // The values that are single codes per sign (NaN, infinity, overflow, zero, a negative into an
 // unsigned format) are taken from the scalar model's own helpers when the constants are made.
 #pragma once
@@ -338,7 +342,9 @@ NUMCONF_HD constexpr std::uint32_t signed_min(std::uint32_t a, std::uint32_t b) 
 #pragma GCC diagnostic ignored "-Wpsabi"
 using Lanes8 = std::uint32_t __attribute__((vector_size(32)));
 using SignedLanes8 = std::int32_t __attribute__((vector_size(32)));
-NUMCONF_INLINE Lanes8 below(Lanes8 a, Lanes8 b) { return Lanes8(SignedLanes8(a) < SignedLanes8(b)); }
+NUMCONF_INLINE Lanes8 below(Lanes8 a, Lanes8 b) {
+  return Lanes8(SignedLanes8(a) < SignedLanes8(b));
+}
 NUMCONF_INLINE Lanes8 equal(Lanes8 a, Lanes8 b) { return Lanes8(a == b); }
 NUMCONF_INLINE Lanes8 lane_min(Lanes8 a, Lanes8 b) { return a < b ? a : b; }
 NUMCONF_INLINE Lanes8 signed_max(Lanes8 a, Lanes8 b) {
@@ -404,9 +410,9 @@ NUMCONF_HD constexpr NearestEvenConstants<std::uint32_t> nearest_even_constants(
           .rare_below = U(0x80000000u + rare_span)};
 }
 
-// Which lanes a call of nearest_even_lane computes.  EveryLane: all of them, the definition.
-// NormalRange: all but the rare ones (rare_lane), for loops that send a block holding any
-// rare lane to EveryLane instead: the subnormal shift and the NaN selects are left out.
+// Which lanes a call of nearest_even_lane computes.  Every: all of them, the definition.
+// NormalRange: all but the rare ones (rare_key), for loops that send a block holding any rare
+// lane to Every instead: the subnormal shift and the NaN selects are left out.
 enum class Lanes { Every, NormalRange };
 
 // K decides the shape of the computation (which steps exist); c holds the values.
@@ -484,7 +490,8 @@ template <auto K, int Narrowing, class SrcT, class DstT>
 NUMCONF_HD inline void run_nearest_even_lanes(const SrcT* in, DstT* out, std::size_t n,
                                               const NearestEvenConstants<std::uint32_t>& c) {
   for (std::size_t i = 0; i < n; ++i)
-    out[i] = static_cast<DstT>(nearest_even_lane<K>(lane_input<std::uint32_t>(in[i], Narrowing), c));
+    out[i] =
+        static_cast<DstT>(nearest_even_lane<K>(lane_input<std::uint32_t>(in[i], Narrowing), c));
 }
 
 // Whether the vector loop tests each block for rare lanes (rare_key) first, so that blocks
@@ -532,7 +539,8 @@ NUMCONF_INLINE Lanes8 load_lanes(const SrcT* in) {
   } else {
     using Words = float __attribute__((vector_size(32)));
     const Lanes8 b = *reinterpret_cast<const Load*>(in + 4);
-    const auto high = Lanes8(__builtin_shufflevector(Words(a), Words(b), 1, 3, 9, 11, 5, 7, 13, 15));
+    const auto high =
+        Lanes8(__builtin_shufflevector(Words(a), Words(b), 1, 3, 9, 11, 5, 7, 13, 15));
     const auto low = Lanes8(__builtin_shufflevector(Words(a), Words(b), 0, 2, 8, 10, 4, 6, 12, 14));
     const Lanes8 lanes = high | lane_min(low, Lanes8{} + 1);
     return __builtin_shufflevector(lanes, lanes, 0, 1, 4, 5, 2, 3, 6, 7);
@@ -603,8 +611,8 @@ inline std::size_t run_nearest_even_vectors(const SrcT* in, DstT* out, std::size
 }
 #endif
 
-// The same with the kernel as a template argument: every constant is known to the compiler,
-// which drops the terms that are zero for this format and policy.
+// The typed path's loop.  The kernel is a template argument: the compiler knows every constant
+// and drops the terms that are zero for this format and policy.
 template <auto Kernel, int Narrowing, Format To, class SrcT, class DstT>
 NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n) {
   using U = decltype(Kernel(0));
