@@ -337,9 +337,8 @@ NUMCONF_HD constexpr std::uint32_t signed_min(std::uint32_t a, std::uint32_t b) 
 #define NUMCONF_VECTOR_LOOP 1
 // Every function that takes or returns Lanes8 is always inlined: no 32-byte vector crosses a
 // call (whose ABI would differ between translation units built with and without AVX), so the
-// note g++ gives about that ABI does not apply.  It is silenced up to the end of the
-// translation unit, where g++ instantiates the templates and would give it.
-#pragma GCC diagnostic ignored "-Wpsabi"
+// note g++ gives about that ABI does not apply (the project builds with -Wno-psabi; a pragma
+// cannot silence the note).
 using Lanes8 = std::uint32_t __attribute__((vector_size(32)));
 using SignedLanes8 = std::int32_t __attribute__((vector_size(32)));
 NUMCONF_INLINE Lanes8 below(Lanes8 a, Lanes8 b) {
