@@ -450,10 +450,12 @@ NUMCONF_HD NUMCONF_INLINE constexpr L nearest_even_lane(L x, const NearestEvenCo
   // Infinity rounds above max_finite, so it already reads ovf_pos when that is its code.
   if constexpr (K.inf_pos != K.ovf_pos) v = pick(equal(mag, c.inf), c.inf_code, v);
   constexpr bool nan_signed = K.nan_neg != K.nan_pos;  // else one NaN result for both signs
-  if constexpr (nan_signed && every && K.payload_mask != 0)
-    v = pick(below(c.inf, mag), c.nan_code | (mag & c.payload), v);
-  else if constexpr (nan_signed && every)
-    v = pick(below(c.inf, mag), c.nan_code, v);
+  if constexpr (nan_signed && every) {
+    L nan = c.nan_code;
+    // Only where a payload is kept: g++ cannot see that the opaque mask is 0 otherwise.
+    if constexpr (K.payload_mask != 0) nan |= mag & c.payload;
+    v = pick(below(c.inf, mag), nan, v);
+  }
   // The sign, d bits above the target's sign bit: the rounding below never carries into it.
   constexpr int sign_pos = std::countr_zero(K.sign_out) + d;
   if constexpr (K.sign_shift >= sign_pos)
