@@ -288,8 +288,10 @@ TEST(BatchTyped, F32SweepAndF64) {
   for (std::size_t i = 0; i < with_nans.size(); i += 32) with_nans[i] = 0x7fc00000;
   EXPECT_EQ((check_typed<kF32, kF16, kRnFinite>("f32->f16 (a NaN per block)", with_nans)), "");
   EXPECT_EQ((check_typed<kF32, kE5M2, kRnFinite>("f32->e5m2 (a NaN per block)", with_nans)), "");
-  std::cout << "typed: " << 8 * in.size() + in64.size()
-            << " cases checked, with AVX2 too where the CPU has it\n";
+  std::cout << "typed: " << 8 * in.size() + in64.size() << " cases checked, "
+            << (__builtin_cpu_supports("avx2") ? "baseline and AVX2 builds"
+                                               : "baseline build only: this CPU has no AVX2")
+            << "\n";
 }
 
 // 16-bit sources take the plain loop: every code, into the targets whose f32 and f64 sources
