@@ -6,8 +6,9 @@
 // iteration.  "const": the format is a compile-time constant the compiler may fold into the
 // inlined code; "runtime": the same descriptor read from memory it cannot see through, as for a
 // format given on the command line.  "hardware": the CPU's own f32 add and fma (SSE, and the
-// fmaf library call, which uses the FMA instruction where the CPU has one) on the same operands,
-// a reference point for "a few ns per operation" (no SoftFloat build is installed here).
+// fmaf library call, which uses the FMA instruction where the CPU has one) on the same operands.
+// "softfloat": Berkeley SoftFloat 3 on the same operands, the usual software reference, where the
+// build was given one (bench/CMakeLists.txt; there is no Debian package).
 #include <benchmark/benchmark.h>
 
 #include <bit>
@@ -20,6 +21,12 @@
 #include "formats/arith.hpp"
 #include "formats/convert.hpp"
 #include "formats/registry.hpp"
+
+#ifdef NUMCONF_WITH_SOFTFLOAT
+extern "C" {
+#include <softfloat.h>
+}
+#endif
 
 namespace {
 
@@ -101,6 +108,45 @@ void register_hardware() {
   });
 }
 
+#ifdef NUMCONF_WITH_SOFTFLOAT
+// SoftFloat's f16 and f32 add, mul and fma, rounding to nearest even as the model does.  Each is
+// registered only if it returns the model's code for every operand set, so that the two are timed
+// doing the same work; otherwise the benchmark reports the first difference as its error.
+template <const Format& F, class Code>
+void register_softfloat(const std::string& name, auto add, auto mul, auto fma) {
+  static const Operands o = normal_operands(F);
+  const auto compare_and_register = [&name](const std::string& op, auto model, auto reference) {
+    std::string mismatch;
+    for (std::size_t i = 0; i < kOps && mismatch.empty(); ++i)
+      if (model(i).bits != reference(i).bits)
+        mismatch = "differs from the model at operand set " + std::to_string(i);
+    benchmark::RegisterBenchmark((name + "/" + op + "/softfloat").c_str(),
+                                 [=](benchmark::State& s) {
+                                   if (!mismatch.empty()) return s.SkipWithError(mismatch.c_str());
+                                   run(s, reference);
+                                 });
+  };
+  const auto code = [](std::uint64_t c) { return Code{static_cast<decltype(Code::v)>(c)}; };
+  const auto result = [](Code r) { return numconf::Rounded{r.v, 0}; };
+  compare_and_register(
+      "add", [](std::size_t i) { return numconf::add(F, o.a[i], o.b[i], kRn); },
+      [=](std::size_t i) { return result(add(code(o.a[i]), code(o.b[i]))); });
+  compare_and_register(
+      "mul", [](std::size_t i) { return numconf::mul(F, o.a[i], o.b[i], kRn); },
+      [=](std::size_t i) { return result(mul(code(o.a[i]), code(o.b[i]))); });
+  compare_and_register(
+      "fma", [](std::size_t i) { return numconf::fma(F, o.a[i], o.b[i], o.c[i], kRn); },
+      [=](std::size_t i) { return result(fma(code(o.a[i]), code(o.b[i]), code(o.c[i]))); });
+}
+
+void register_softfloat() {
+  softfloat_roundingMode = softfloat_round_near_even;
+  softfloat_detectTininess = softfloat_tininess_afterRounding;
+  register_softfloat<numconf::kF16, float16_t>("f16", f16_add, f16_mul, f16_mulAdd);
+  register_softfloat<numconf::kF32, float32_t>("f32", f32_add, f32_mul, f32_mulAdd);
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +156,9 @@ int main(int argc, char** argv) {
   register_format<numconf::kF32>("f32");
   register_format<numconf::kF64>("f64");
   register_hardware();
+#ifdef NUMCONF_WITH_SOFTFLOAT
+  register_softfloat();
+#endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
