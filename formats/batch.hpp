@@ -426,15 +426,14 @@ NUMCONF_HD NUMCONF_INLINE constexpr L nearest_even_lane(L x, const NearestEvenCo
     const L es = mag >> S;
     const L k = lane_min(c.es_min - es, c.max_sub_shift);  // >= 1 where used
     const L sig = (mag & c.mant_mask) | c.implicit_bit;
-    // The lost bits: where 2m + 2 < S every bit below bit m + 2 of the significand ends in
+    // The lost bits: where 2m + 3 <= S every bit below bit m + 2 of the significand ends in
     // the sticky region (below the round bit, bit d - 1) whether it is shifted out or not, so
-    // their OR in bit 0 replaces a second shift; where 2m + 3 <= S they can be ORed in as they
-    // are (bits m + 1 and below), which keeps the sticky region non-zero just the same.
+    // ORing those bits (m + 1 and below) in as they are leaves the sticky region non-zero
+    // exactly when the shifted-out bits would have: no second shift.  Otherwise the bits
+    // shifted out are found by shifting the other way, and their OR goes into bit 0.
     L lost;
     if constexpr (2 * m + 3 <= S)
       lost = mag & c.sticky_mask;
-    else if constexpr (2 * m + 2 < S)
-      lost = lane_min(mag & c.sticky_mask, c.one);
     else
       lost = lane_min(sig << (c.lane_bits - k), c.one);
     v = pick(below(mag, c.min_normal), (sig >> k) | lost, v);
