@@ -622,10 +622,12 @@ NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n
     std::size_t done = 0;
 #if NUMCONF_VECTOR_LOOP
     // Where it does better than g++'s vectorization of the plain loop (bench/RESULTS.md): f64
-    // sources and the targets whose blocks it tests for rare lanes.
+    // sources and the targets whose blocks it tests for rare lanes; it stores 16- and 8-bit
+    // codes only.
     constexpr bool test_rare = tests_rare_lanes(To, Kernel);
     constexpr bool f64_halves = sizeof(SrcT) == 8 && Narrowing == 32;
-    if constexpr (f64_halves || (sizeof(SrcT) == 4 && Narrowing == 0 && test_rare))
+    if constexpr (sizeof(DstT) <= 2 &&
+                  (f64_halves || (sizeof(SrcT) == 4 && Narrowing == 0 && test_rare)))
       done = run_nearest_even_vectors<Kernel, test_rare>(in, out, n, c);
 #endif
     run_nearest_even_lanes<Kernel, Narrowing>(in + done, out + done, n - done, c);

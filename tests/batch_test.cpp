@@ -294,6 +294,16 @@ TEST(BatchTyped, F32SweepAndF64) {
             << "\n";
 }
 
+// f64 into a format of up to 17 mantissa bits is worked on in 32-bit lanes; when its container
+// is 32 bits wide (here 24 bits of code), the results must not go through the vector loop's
+// 16- and 8-bit stores.
+TEST(BatchTyped, F64IntoA32BitContainer) {
+  constexpr Format kE8M15 = float_format(8, 15, 127, InfEncoding::Ieee, NanEncoding::Ieee);
+  static_assert(std::is_same_v<container_t<kE8M15>, std::uint32_t>);
+  static_assert(narrowing_shift(kF64, kE8M15) == 32);
+  EXPECT_EQ((check_typed<kF64, kE8M15, kRnFinite>("f64->e8m15", f64_inputs(7))), "");
+}
+
 // 16-bit sources take the plain loop: every code, into the targets whose f32 and f64 sources
 // take the vector loop.
 TEST(BatchTyped, SixteenBitSourcesExhaustive) {
