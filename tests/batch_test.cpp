@@ -256,7 +256,19 @@ std::string check_typed(const char* name, const std::vector<SrcT>& in) {
   std::ostringstream report;
   const auto check = [&](const char* isa, auto typed) {
     std::vector<container_t<To>> out(in.size());
-    typed(std::span<const container_t<From>>(in), std::span<container_t<To>>(out));
+    // In pieces of two sizes, one below and one above the input size from which the vector loop
+    // prefetches (kPrefetchFrom), so that both of its versions run, each piece ending in a tail.
+    constexpr std::size_t kSmall = 1000, kLarge = (std::size_t{1} << 19) + 8;
+#if NUMCONF_VECTOR_LOOP
+    static_assert(kSmall * 8 < detail::kPrefetchFrom && kLarge * 4 >= detail::kPrefetchFrom);
+#endif
+    bool small = true;
+    for (std::size_t at = 0; at < in.size(); small = !small) {
+      const std::size_t length = std::min(in.size() - at, small ? kSmall : kLarge);
+      typed(std::span<const container_t<From>>(in).subspan(at, length),
+            std::span<container_t<To>>(out).subspan(at, length));
+      at += length;
+    }
     int shown = 0;
     for (std::size_t i = 0; i < in.size(); ++i) {
       const std::uint64_t expected = convert(From, To, in[i], P).bits;
