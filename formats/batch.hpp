@@ -23,10 +23,11 @@
 // The fast kernel is branch-free integer code written so that compilers vectorize it
 // (g++ -O3, or -O2 -ftree-vectorize; variable per-lane shifts need AVX2 on x86, so hosts that
 // want speed compile the calling loop with AVX2, e.g. through target_clones, see bench/).
-// With g++, the typed path runs some conversions through an explicit vector loop instead
-// (run_nearest_even_vectors: f64 sources; f16-like targets, whose blocks of 32 skip the
-// subnormal and NaN steps when they hold no such value: one branch per block, predictable
-// where such values are rare; and bf16-like ones), which also prefetches large inputs.
+// With g++, the typed path runs f32 and f64 sources into 16- and 8-bit targets through an
+// explicit vector loop instead (run_nearest_even_vectors), which narrows the results with
+// fewer shuffles, prefetches large inputs, and lets f16-like targets skip the subnormal and NaN
+// steps in blocks of 32 that hold no such value (one branch per block, predictable where such
+// values are rare).
 // The values that are single codes per sign (NaN, infinity, overflow, zero, a negative into an
 // unsigned format) are taken from the scalar model's own helpers when the constants are made.
 #pragma once
@@ -509,8 +510,9 @@ NUMCONF_HD constexpr bool tests_rare_lanes(const Format& to, const Kernel& k) {
 #if NUMCONF_VECTOR_LOOP
 // The explicit vector loop: blocks of 32 codes in four Lanes8.  It exists for what g++'s own
 // vectorization of run_nearest_even_lanes cannot do: narrow f64 codes to their 32-bit halves
-// with two shuffles, skip the subnormal and NaN steps for blocks that hold no such lane, and
-// ask for the input ahead of time.
+// with two shuffles, narrow the results with one shuffle across the 128-bit halves per 32 codes,
+// skip the subnormal and NaN steps for blocks that hold no such lane, and ask for the input
+// ahead of time.
 // Vector extensions compile for the ISA of the function they are inlined into (AVX2 in a
 // target_clones clone), like the scalar loop.
 
@@ -526,8 +528,8 @@ NUMCONF_INLINE NearestEvenConstants<L> broadcast(const NearestEvenConstants<std:
 
 // Eight source codes as lanes: 32-bit codes as they are; f64 codes as their halves (see
 // lane_input).  The high and the low words of four codes are gathered within each 128-bit
-// half by one `vshufps` each, which leaves the codes in the order 0 1 4 5 2 3 6 7, and one
-// `vpermq` restores it.  g++ 12 emits `vshufps` for float vectors only (the bits are only
+// half by one `vshufps` each, which leaves the codes in the order 0 1 4 5 2 3 6 7; store_codes
+// restores it.  g++ 12 emits `vshufps` for float vectors only (the bits are only
 // moved); on integer vectors, or in code order, it emits four `vpermd` and two blends.
 template <class SrcT>
 NUMCONF_INLINE Lanes8 load_lanes(const SrcT* in) {
@@ -543,35 +545,62 @@ NUMCONF_INLINE Lanes8 load_lanes(const SrcT* in) {
     const auto high =
         Lanes8(__builtin_shufflevector(Words(a), Words(b), 1, 3, 9, 11, 5, 7, 13, 15));
     const auto low = Lanes8(__builtin_shufflevector(Words(a), Words(b), 0, 2, 8, 10, 4, 6, 12, 14));
-    const Lanes8 lanes = high | lane_min(low, Lanes8{} + 1);
-    return __builtin_shufflevector(lanes, lanes, 0, 1, 4, 5, 2, 3, 6, 7);
+    return high | lane_min(low, Lanes8{} + 1);  // codes 0 1 4 5 | 2 3 6 7
   }
 }
 
-// The low halves of the lanes of a and b, and the even bytes of two such.
+// The order of the codes in the lanes: as in memory, or as load_lanes leaves f64 codes (0 1 4
+// 5 | 2 3 6 7 of each eight), which store_codes restores on the narrowed results, where it
+// costs one in-lane shuffle per 32 codes instead of a vpermq per 8.
+enum class LaneOrder { Codes, Vshufps };
+template <class SrcT>
+inline constexpr LaneOrder kLaneOrder = sizeof(SrcT) == 8 ? LaneOrder::Vshufps : LaneOrder::Codes;
+
+// The narrowing steps as AVX2 has them, within each 128-bit half: the low halves of the lanes of
+// a and b (a0-3 b0-3 | a4-7 b4-7), and the low bytes of the halves of two such.
 using Halves = std::uint16_t __attribute__((vector_size(32)));
 using Bytes = std::uint8_t __attribute__((vector_size(32)));
-template <std::size_t... K>
-NUMCONF_INLINE Halves low_halves(Lanes8 a, Lanes8 b, std::index_sequence<K...>) {
-  return __builtin_shufflevector(Halves(a), Halves(b), (2 * K)...);
+NUMCONF_INLINE Halves pack_halves(Lanes8 a, Lanes8 b) {
+  return __builtin_shufflevector(Halves(a), Halves(b), 0, 2, 4, 6, 16, 18, 20, 22, 8, 10, 12, 14,
+                                 24, 26, 28, 30);
 }
-template <std::size_t... K>
-NUMCONF_INLINE Bytes even_bytes(Halves a, Halves b, std::index_sequence<K...>) {
-  return __builtin_shufflevector(Bytes(a), Bytes(b), (2 * K)...);
+NUMCONF_INLINE Bytes pack_bytes(Halves a, Halves b) {
+  return __builtin_shufflevector(Bytes(a), Bytes(b), 0, 2, 4, 6, 8, 10, 12, 14, 32, 34, 36, 38, 40,
+                                 42, 44, 46, 16, 18, 20, 22, 24, 26, 28, 30, 48, 50, 52, 54, 56, 58,
+                                 60, 62);
 }
 
-// Four vectors of codes (each below 2^16, or 2^8 for byte targets) into 32 outputs.
-template <class DstT>
+// Four vectors of codes (each below 2^16, or 2^8 for byte targets) into 32 outputs, in order.
+// Written as steps that g++ 12 lowers to one or two AVX2 instructions each: in-lane gathers
+// (vpshufb and vpblendd for bytes), then one vpermd across the halves, which leaves the shuffle
+// unit less busy than a vpermq after every pack (f64 -> e4m3fn in cache: 0.47 -> 0.39 ns per
+// value).  Asked for the whole order in one shuffle, it emits far more.
+template <LaneOrder Order, class DstT>
 NUMCONF_INLINE void store_codes(DstT* out, const std::array<Lanes8, 4>& r) {
-  const Halves first = low_halves(r[0], r[1], std::make_index_sequence<16>());
-  const Halves second = low_halves(r[2], r[3], std::make_index_sequence<16>());
   if constexpr (sizeof(DstT) == 2) {
     typedef std::uint16_t Store __attribute__((vector_size(32), aligned(2), may_alias));
-    *reinterpret_cast<Store*>(out) = first;
-    *reinterpret_cast<Store*>(out + 16) = second;
+    for (int k = 0; k < 2; ++k) {
+      const Lanes8 a = r[2 * k], b = r[2 * k + 1];
+      Halves ordered;
+      if constexpr (Order == LaneOrder::Codes) {
+        ordered = __builtin_shufflevector(Halves(a), Halves(b), 0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                          20, 22, 24, 26, 28, 30);
+      } else {  // 32-bit words of codes 01 45 of a, of b | 23 67 of a, of b
+        const Lanes8 w = Lanes8(pack_halves(a, b));
+        ordered = Halves(__builtin_shufflevector(w, w, 0, 4, 1, 5, 2, 6, 3, 7));
+      }
+      *reinterpret_cast<Store*>(out + 16 * k) = ordered;
+    }
   } else {
     typedef std::uint8_t Store __attribute__((vector_size(32), aligned(1), may_alias));
-    *reinterpret_cast<Store*>(out) = even_bytes(first, second, std::make_index_sequence<32>());
+    // 32-bit words of codes: lanes 0-3 of r0, r1, r2, r3 | lanes 4-7 of each.
+    const Lanes8 w = Lanes8(pack_bytes(pack_halves(r[0], r[1]), pack_halves(r[2], r[3])));
+    Bytes ordered = Bytes(__builtin_shufflevector(w, w, 0, 4, 1, 5, 2, 6, 3, 7));
+    if constexpr (Order == LaneOrder::Vshufps)
+      ordered = __builtin_shufflevector(ordered, ordered, 0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10,
+                                        11, 14, 15, 16, 17, 20, 21, 18, 19, 22, 23, 24, 25, 28, 29,
+                                        26, 27, 30, 31);
+    *reinterpret_cast<Store*>(out) = ordered;
   }
 }
 
@@ -601,11 +630,12 @@ NUMCONF_INLINE void prefetch_ahead(const SrcT* block, std::size_t block_codes) {
     __builtin_prefetch(reinterpret_cast<const void*>(at + b), 0, 0);
 }
 
-template <auto K, Lanes Which, class DstT>
+template <auto K, Lanes Which, LaneOrder Order, class DstT>
 NUMCONF_INLINE void convert_block(DstT* out, const std::array<Lanes8, 4>& x,
                                   const NearestEvenConstants<Lanes8>& c) {
-  store_codes(out, {nearest_even_lane<K, Which>(x[0], c), nearest_even_lane<K, Which>(x[1], c),
-                    nearest_even_lane<K, Which>(x[2], c), nearest_even_lane<K, Which>(x[3], c)});
+  store_codes<Order>(out,
+                     {nearest_even_lane<K, Which>(x[0], c), nearest_even_lane<K, Which>(x[1], c),
+                      nearest_even_lane<K, Which>(x[2], c), nearest_even_lane<K, Which>(x[3], c)});
 }
 
 // Converts the whole blocks of 32 and returns how many codes that was.
@@ -621,9 +651,9 @@ inline std::size_t run_nearest_even_vectors(const SrcT* in, DstT* out, std::size
     const std::array<Lanes8, 4> x = {load_lanes(in + i), load_lanes(in + i + 8),
                                      load_lanes(in + i + 16), load_lanes(in + i + 24)};
     if (TestRare && !holds_rare_lane(x, c))
-      convert_block<K, Lanes::NormalRange>(out + i, x, c);
+      convert_block<K, Lanes::NormalRange, kLaneOrder<SrcT>>(out + i, x, c);
     else
-      convert_block<K, Lanes::Every>(out + i, x, c);
+      convert_block<K, Lanes::Every, kLaneOrder<SrcT>>(out + i, x, c);
   }
   return i;
 }
@@ -639,16 +669,13 @@ NUMCONF_HD inline void run_fixed_kernel(const SrcT* in, DstT* out, std::size_t n
     opaque(c);
     std::size_t done = 0;
 #if NUMCONF_VECTOR_LOOP
-    // Where it does better than g++'s vectorization of the plain loop (bench/RESULTS.md): f64
-    // sources, the targets whose blocks it tests for rare lanes, and lanes without a subnormal
-    // step (f32 -> bf16), which do so little arithmetic that the loop waits on memory and the
-    // prefetch pays.  The rest (f32 -> e4m3fn, e2m1fn) measured slower in it in cache and no
-    // faster from DRAM.  It stores 16- and 8-bit codes only.
+    // It reads 32-bit codes and f64 codes narrowed to their halves, and stores 16- and 8-bit
+    // codes; for those it measured faster than g++'s vectorization of the plain loop, or level
+    // in cache (bench/RESULTS.md).
     constexpr bool test_rare = tests_rare_lanes(To, Kernel);
     constexpr bool f64_halves = sizeof(SrcT) == 8 && Narrowing == 32;
     constexpr bool f32_lanes = sizeof(SrcT) == 4 && Narrowing == 0;
-    if constexpr (sizeof(DstT) <= 2 &&
-                  (f64_halves || (f32_lanes && (test_rare || Kernel.es_min == 1))))
+    if constexpr (sizeof(DstT) <= 2 && (f64_halves || f32_lanes))
       done = n * sizeof(SrcT) >= kPrefetchFrom
                  ? run_nearest_even_vectors<Kernel, test_rare, true>(in, out, n, c)
                  : run_nearest_even_vectors<Kernel, test_rare, false>(in, out, n, c);
