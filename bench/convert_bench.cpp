@@ -1,8 +1,9 @@
 // Batch conversion throughput, ns per value, on one core (see bench/RESULTS.md).
 //
 // Paths: "typed" (convert_batch<From, To, Policy>), "runtime" (a Converter built from
-// descriptors), "scalar" (numconf::convert in a loop, for scale), and "f16c" (the x86 hardware
-// instruction, for f32->f16 only, as a reference point).  Streams: "sweep", every 256th f32
+// descriptors), "scalar" (numconf::convert in a loop, for scale), and two reference points:
+// "f16c" (the x86 hardware instruction, for f32->f16 only) and "bytes-only" (the top bits of
+// each code, no conversion: what moving the bytes alone costs).  Streams: "sweep", every 256th f32
 // bit pattern in order (all classes, long runs of one exponent), and "normal", 2^24 values drawn
 // from N(0, 1) (mixed exponents and signs, where branchy code mispredicts).  Each benchmark
 // converts the whole 2^24-value stream per iteration: 64 MiB (f32) or 128 MiB (f64) of input
@@ -132,6 +133,17 @@ __attribute__((target("avx2,f16c"))) void f16c_f32_f16(const std::uint32_t* in,
 }
 #endif
 
+// Moving the bytes alone, for the memory's share of the time: the top bits of each code, no
+// conversion, in a plain loop (hardware prefetching only).
+NUMCONF_BENCH_CLONES void bytes_only_f32_16bit(const std::uint32_t* in, std::uint16_t* out,
+                                          std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = std::uint16_t(in[i] >> 16);
+}
+NUMCONF_BENCH_CLONES void bytes_only_f64_8bit(const std::uint64_t* in, std::uint8_t* out,
+                                         std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = std::uint8_t(in[i] >> 56);
+}
+
 // ---- Benchmarks ---------------------------------------------------------------------------
 
 void report(benchmark::State& state, std::size_t values) {
@@ -187,6 +199,18 @@ int main(int argc, char** argv) {
   register_conversion<std::uint32_t, std::uint8_t>("f32->e4m3fn", kF32, kE4M3FN, typed_f32_e4m3fn);
   register_conversion<std::uint32_t, std::uint8_t>("f32->e2m1fn", kF32, kE2M1FN, typed_f32_e2m1fn);
   register_conversion<std::uint64_t, std::uint8_t>("f64->e4m3fn", kF64, kE4M3FN, typed_f64_e4m3fn);
+  for (const int kind : {0, 1, 2, 3}) {
+    const bool normal = kind % 2 != 0, small = kind >= 2;
+    const std::string stream = std::string(normal ? "normal" : "sweep") + (small ? "-16k" : "");
+    const auto& in32 = small ? f32_small(normal) : f32_stream(normal);
+    const auto& in64 = small ? f64_small(normal) : f64_stream(normal);
+    benchmark::RegisterBenchmark(("f32->16-bit/bytes-only/" + stream).c_str(), [&in32](auto& s) {
+      run<std::uint32_t, std::uint16_t>(s, in32, bytes_only_f32_16bit);
+    });
+    benchmark::RegisterBenchmark(("f64->8-bit/bytes-only/" + stream).c_str(), [&in64](auto& s) {
+      run<std::uint64_t, std::uint8_t>(s, in64, bytes_only_f64_8bit);
+    });
+  }
 #ifdef NUMCONF_HAVE_F16C_REFERENCE
   if (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"))
     for (const int kind : {0, 1, 2, 3}) {
