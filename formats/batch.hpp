@@ -616,9 +616,10 @@ NUMCONF_INLINE bool holds_rare_lane(const std::array<Lanes8, 4>& x,
 
 // Asks for the input 4 KiB ahead of this block, one cache line at a time (prefetchnta on x86).
 // Streaming from DRAM, the hardware prefetchers alone left the loop waiting on misses: with this,
-// f32 -> f16 from DRAM went from 0.31-0.34 to 0.24-0.28 ns per value, and the other locality
-// hints did no better (bench/RESULTS.md).  Only for inputs larger than an L2 cache
-// (kPrefetchFrom): in cache the prefetches are only instructions, 5% of f64 -> e4m3fn's time.
+// f32 -> f16 from DRAM went from 0.38 to 0.29 ns per value and f64 -> e4m3fn from 0.65 to 0.52
+// (convert_bench medians), and the other locality hints did no better (bench/RESULTS.md).  Only
+// for inputs larger than an L2 cache (kPrefetchFrom): in cache the prefetches are only
+// instructions, up to 5% of f64 -> e4m3fn's time.
 // A prefetch never faults, so the lines past the end of the input cost nothing; the address is
 // formed as an integer because a pointer that far past the array would be undefined.
 inline constexpr std::size_t kPrefetchFrom = std::size_t{1} << 20;  // bytes of input
