@@ -163,12 +163,16 @@ void run(benchmark::State& state, const std::vector<SrcT>& in, Body body) {
   report(state, in.size());
 }
 
+std::string stream_name(bool normal, bool small) {
+  return std::string(normal ? "normal" : "sweep") + (small ? "-16k" : "");
+}
+
 template <class SrcT, class DstT>
 void register_conversion(const std::string& name, const Format& from, const Format& to,
                          void (*typed)(const SrcT*, DstT*, std::size_t)) {
   for (const int kind : {0, 1, 2, 3}) {
     const bool normal = kind % 2 != 0, small = kind >= 2;
-    const std::string stream = std::string(normal ? "normal" : "sweep") + (small ? "-16k" : "");
+    const std::string stream = stream_name(normal, small);
     const auto& in = [&]() -> const std::vector<SrcT>& {
       if constexpr (sizeof(SrcT) == 4) return small ? f32_small(normal) : f32_stream(normal);
       else return small ? f64_small(normal) : f64_stream(normal);
@@ -199,9 +203,13 @@ int main(int argc, char** argv) {
   register_conversion<std::uint32_t, std::uint8_t>("f32->e4m3fn", kF32, kE4M3FN, typed_f32_e4m3fn);
   register_conversion<std::uint32_t, std::uint8_t>("f32->e2m1fn", kF32, kE2M1FN, typed_f32_e2m1fn);
   register_conversion<std::uint64_t, std::uint8_t>("f64->e4m3fn", kF64, kE4M3FN, typed_f64_e4m3fn);
+  // Reference points on the same streams.
+#ifdef NUMCONF_HAVE_F16C_REFERENCE
+  const bool has_f16c = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2");
+#endif
   for (const int kind : {0, 1, 2, 3}) {
     const bool normal = kind % 2 != 0, small = kind >= 2;
-    const std::string stream = std::string(normal ? "normal" : "sweep") + (small ? "-16k" : "");
+    const std::string stream = stream_name(normal, small);
     const auto& in32 = small ? f32_small(normal) : f32_stream(normal);
     const auto& in64 = small ? f64_small(normal) : f64_stream(normal);
     benchmark::RegisterBenchmark(("f32->16-bit/bytes-only/" + stream).c_str(), [&in32](auto& s) {
@@ -210,18 +218,13 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("f64->8-bit/bytes-only/" + stream).c_str(), [&in64](auto& s) {
       run<std::uint64_t, std::uint8_t>(s, in64, bytes_only_f64_8bit);
     });
-  }
 #ifdef NUMCONF_HAVE_F16C_REFERENCE
-  if (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"))
-    for (const int kind : {0, 1, 2, 3}) {
-      const bool normal = kind % 2 != 0, small = kind >= 2;
-      const auto& in = small ? f32_small(normal) : f32_stream(normal);
-      benchmark::RegisterBenchmark((std::string("f32->f16/f16c-hardware/") +
-                                    (normal ? "normal" : "sweep") + (small ? "-16k" : ""))
-                                       .c_str(),
-                                   [&in](auto& s) { run<std::uint32_t, std::uint16_t>(s, in, f16c_f32_f16); });
-    }
+    if (has_f16c)
+      benchmark::RegisterBenchmark(("f32->f16/f16c-hardware/" + stream).c_str(), [&in32](auto& s) {
+        run<std::uint32_t, std::uint16_t>(s, in32, f16c_f32_f16);
+      });
 #endif
+  }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
